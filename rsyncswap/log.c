@@ -1,0 +1,53 @@
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "rsyncswap/log.h"
+
+static const char *log_prog = "rsyncswap";
+/* 0 = errors only (-q), 1 = warnings (default), 2 = info (-v), 3 = debug. */
+static int log_verbosity = 1;
+
+void
+log_init(const char *prog, int verbosity)
+{
+	log_prog = prog;
+	log_verbosity = verbosity;
+}
+
+/* Returns 1 when messages of this level are printed. */
+int
+log_enabled(enum log_level lvl)
+{
+	return (int)lvl <= log_verbosity;
+}
+
+static void
+log_v(enum log_level lvl, const char *fmt, va_list ap)
+{
+	static const char *names[] = { "error", "warning", "info", "debug" };
+	char line[4096];
+
+	if (!log_enabled(lvl))
+		return;
+	vsnprintf(line, sizeof(line), fmt, ap);
+	/* One event, one line: never let a hostile input break the line. */
+	for (char *p = line; *p != '\0'; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
+	fprintf(stderr, "%s: %s: %s\n", log_prog, names[lvl], line);
+}
+
+#define LOG_FN(name, lvl)				\
+void							\
+name(const char *fmt, ...)				\
+{							\
+	va_list ap;					\
+	va_start(ap, fmt);				\
+	log_v(lvl, fmt, ap);				\
+	va_end(ap);					\
+}
+
+LOG_FN(log_error, LOG_LVL_ERROR)
+LOG_FN(log_warn, LOG_LVL_WARN)
+LOG_FN(log_info, LOG_LVL_INFO)
+LOG_FN(log_debug, LOG_LVL_DEBUG)

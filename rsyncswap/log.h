@@ -1,0 +1,14 @@
+/* Logging to stderr: one line per event, prefixed with the program name. */
+#ifndef RSYNCSWAP_LOG_H
+#define RSYNCSWAP_LOG_H
+
+enum log_level { LOG_LVL_ERROR, LOG_LVL_WARN, LOG_LVL_INFO, LOG_LVL_DEBUG };
+
+void	log_init(const char *prog, int verbosity);
+void	log_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void	log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void	log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void	log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int	log_enabled(enum log_level);
+
+#endif

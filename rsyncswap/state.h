@@ -1,0 +1,76 @@
+/*
+ * Persistent state in <state-dir>/state (a small text file written
+ * atomically: temp file, fsync, rename, fsync dir), and the run lock
+ * <state-dir>/lock (flock).
+ */
+#ifndef RSYNCSWAP_STATE_H
+#define RSYNCSWAP_STATE_H
+
+#include <stddef.h>
+
+#include "rsyncswap/limits.h"
+#include "rsyncswap/rrdp.h"
+
+#define STATE_NAME_MAX	256
+
+/* A delta listed in the last notification we acted on. */
+struct state_delta {
+	long long	serial;
+	unsigned char	hash[RRDP_HASH_LEN];
+};
+
+/* A revision that is or was current. */
+struct state_revision {
+	char		name[STATE_NAME_MAX];	/* session_<uuid>_serial_<n> */
+	long long	since;		/* became current (epoch seconds) */
+	long long	until;		/* stopped being current; 0 = still is */
+};
+
+struct state {
+	char			 session_id[RRDP_SESSION_LEN + 1];	/* "" = none */
+	long long		 serial;
+	char			 revision[STATE_NAME_MAX];	/* current target */
+	char			 etag[256];		/* of the notification */
+	char			 last_modified[128];
+	struct state_delta	*deltas;
+	size_t			 ndeltas;
+	struct state_revision	 history[MAX_HISTORY];	/* oldest first */
+	size_t			 nhistory;
+	long long		 last_success;
+	long long		 last_failure;
+	char			 last_error[512];
+};
+
+/*
+ * Reads <dir>/state into st (zeroed first). Returns 0 when read, 1 when
+ * there is no state file, -1 when it exists but is unreadable or damaged
+ * (reason in err); st is then empty.
+ */
+int	state_read(const char *dir, struct state *st, char *err, size_t errsz);
+
+/* Writes st atomically to <dir>/state. Returns 0, or -1 with reason in err. */
+int	state_write(const char *dir, const struct state *st, char *err,
+	    size_t errsz);
+
+/*
+ * Records that revision name became current at time now: closes the
+ * previous history entry (until = now) and appends a new one, dropping the
+ * oldest entries beyond MAX_HISTORY.
+ */
+void	state_history_push(struct state *st, const char *name, long long now);
+
+/* Returns the history entry of name, or NULL. */
+struct state_revision *state_history_find(struct state *st, const char *name);
+
+/* Replaces the remembered delta list with the notification's. Returns 0 or -1 (ENOMEM). */
+int	state_set_deltas(struct state *st, const struct rrdp_notification *n);
+
+void	state_free(struct state *st);
+
+/*
+ * Takes an exclusive flock on <dir>/lock (creating it). Returns the fd,
+ * -2 when another process holds it, -1 on other errors (reason in err).
+ */
+int	state_lock(const char *dir, char *err, size_t errsz);
+
+#endif

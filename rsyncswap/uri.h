@@ -1,0 +1,43 @@
+/*
+ * URI checks. uri_rsync_to_path is the ONLY place that decides which
+ * relative path an object may be written to.
+ */
+#ifndef RSYNCSWAP_URI_H
+#define RSYNCSWAP_URI_H
+
+#include <stddef.h>
+
+/*
+ * Maps "rsync://host[:port]/module/path..." to the relative path
+ * "module/path..." (or "host/module/path..." when include_host is set; the
+ * host is lowercased, the port dropped) in path[pathsz], and the lowercased
+ * host (without port) in host[hostsz]. Rejects other schemes, empty, "." and
+ * ".." segments, a missing module or file name, a trailing "/", control
+ * characters, bytes >= 0x7f, backslashes, segments over MAX_FN_LENGTH bytes,
+ * more than MAX_PATH_DEPTH segments and URIs over MAX_URI_LENGTH bytes.
+ * Returns 0, or -1 with a fixed reason in *reason.
+ */
+int	uri_rsync_to_path(const char *uri, int include_host, char *path,
+	    size_t pathsz, char *host, size_t hostsz, const char **reason);
+
+/*
+ * Checks an RRDP document URI: "https://" (or "http://" when allow_http)
+ * followed by a host, no control characters or spaces, at most
+ * MAX_URI_LENGTH bytes. Returns 1 if valid, 0 if not.
+ */
+int	uri_valid_http(const char *uri, int allow_http);
+
+/*
+ * Returns 1 when a and b have the same scheme, host (case-insensitive) and
+ * port (an absent port equals the scheme's default), 0 otherwise.
+ */
+int	uri_same_origin(const char *a, const char *b);
+
+/*
+ * If uri starts with the directory of base (everything up to and including
+ * its last '/'), returns a pointer to the rest of uri; the rest must be a
+ * relative path without empty, "." or ".." segments. Returns NULL otherwise.
+ */
+const char *uri_below_dir(const char *uri, const char *base);
+
+#endif
