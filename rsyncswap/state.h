@@ -12,6 +12,11 @@
 #include "rsyncswap/rrdp.h"
 
 #define STATE_NAME_MAX	256
+/*
+ * Largest state file read: room for MAX_NOTIFICATION_DELTAS "delta" lines
+ * (at most 91 bytes each) and MAX_HISTORY history lines, with margin.
+ */
+#define MAX_STATE_FILE_SIZE	(16 * 1024 * 1024)
 
 /* A delta listed in the last notification we acted on. */
 struct state_delta {
