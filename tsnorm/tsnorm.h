@@ -17,10 +17,36 @@ enum tsnorm_rule {
 	TSNORM_HASH_UNPARSEABLE,	/* could not be parsed: from SHA-256 */
 	TSNORM_HASH_UNKNOWN,		/* unknown extension, not CMS: SHA-256 */
 	TSNORM_HASH_OUT_OF_RANGE,	/* time before 1970 or absurd: SHA-256 */
+	TSNORM_DIR,			/* a directory: TSNORM_DIR_TIME */
 };
 
 /* The mtime of every directory of a revision (2000-01-01T00:00:00Z). */
 #define TSNORM_DIR_TIME	((int64_t)946684800)
+
+/*
+ * The hash rules map an object into [TSNORM_HASH_BASE, TSNORM_HASH_BASE +
+ * TSNORM_HASH_SPAN), 2000-01-01T00:00:00Z .. 2010-01-01T00:00:00Z: in the
+ * past (never "newer" than a real object of today) and recognisable. The
+ * offset is the first TSNORM_HASH_OCTETS octets of the SHA-256 of the
+ * content, big-endian, modulo the span; 7 octets keep the value below
+ * 2^63, so that a shell's $(( )) can reproduce it (tests/data/tsnorm-golden.sh).
+ */
+#define TSNORM_HASH_BASE	((int64_t)946684800)
+#define TSNORM_HASH_SPAN	((int64_t)(1262304000 - 946684800))
+#define TSNORM_HASH_OCTETS	7
+
+/*
+ * Times at or after this bound (2200-01-01T00:00:00Z), or before the epoch,
+ * are absurd for an RPKI object; such objects get TSNORM_HASH_OUT_OF_RANGE.
+ */
+#define TSNORM_TIME_MAX		((int64_t)7258118400)
+
+/*
+ * Objects larger than this are not parsed but get a hash rule, so that a
+ * caller streaming a large file (tsnorm_hash_result) and one holding it in
+ * memory (tsnorm_time) agree. RPKI objects are far smaller.
+ */
+#define TSNORM_MAX_PARSE_SIZE	((size_t)64 * 1024 * 1024)
 
 struct tsnorm_result {
 	int64_t			time;	/* seconds since the epoch, UTC */
@@ -34,6 +60,14 @@ struct tsnorm_result {
  */
 int		 tsnorm_time(const unsigned char *data, size_t len,
 		    const char *name, struct tsnorm_result *res);
+
+/*
+ * Fills res with the hash rule of an object named name (may be NULL) whose
+ * content has the SHA-256 digest md (32 octets), as tsnorm_time() does for
+ * an object it does not parse (e.g. one larger than TSNORM_MAX_PARSE_SIZE).
+ */
+void		 tsnorm_hash_result(const unsigned char *md, const char *name,
+		    struct tsnorm_result *res);
 
 /* Returns a short fixed name of the rule, e.g. "crl-thisupdate". */
 const char	*tsnorm_rule_name(enum tsnorm_rule);
