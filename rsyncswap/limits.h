@@ -26,7 +26,7 @@
 /* Seconds a revision stays on disk after it stopped being current. */
 #define CLEANUP_AFTER_DEFAULT	7200
 /* Revisions remembered in the state file's history. */
-#define MAX_HISTORY		64
+#define MAX_HISTORY		512
 /* Seconds one HTTP transfer may take, and may stall, before it fails. */
 #define FETCH_TIMEOUT		1800
 #define FETCH_LOW_SPEED_TIME	60

@@ -44,6 +44,8 @@ struct state {
 	long long		 last_success;
 	long long		 last_failure;
 	char			 last_error[512];
+	char			 host[256];	/* the one host, without --include-host */
+	long long		 objects;	/* objects in the current revision */
 };
 
 /*

@@ -1,0 +1,33 @@
+/* Small file-system helpers that never follow symlinks. */
+#ifndef RSYNCSWAP_FSUTIL_H
+#define RSYNCSWAP_FSUTIL_H
+
+#include <sys/types.h>
+
+#include <stddef.h>
+
+/*
+ * Removes the entry name below the directory dirfd and, if it is a
+ * directory, everything in it: never following a symlink (a symlink is
+ * removed, not its target), never crossing into another file system (dev).
+ * Returns 0, or -1 with errno set.
+ */
+int	fs_remove_tree(int dirfd, const char *name, dev_t dev);
+
+/*
+ * Sets the mtime (and atime) of every directory below and including dirfd
+ * to t. Returns 0, or -1 with errno set.
+ */
+int	fs_set_dir_times(int dirfd, long long t);
+
+/*
+ * Reads the file name below dirfd (not following a symlink) and computes
+ * its SHA-256 into md. Returns 0, 1 if there is no such regular file, -1 on
+ * another error (errno set).
+ */
+int	fs_sha256_at(int dirfd, const char *name, unsigned char md[32]);
+
+/* Creates path and its parents with mode 0755. Returns 0 or -1 (errno). */
+int	fs_mkdir_p(const char *path);
+
+#endif

@@ -1,0 +1,466 @@
+#include <sys/random.h>
+#include <sys/stat.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "rsyncswap/fsutil.h"
+#include "rsyncswap/limits.h"
+#include "rsyncswap/log.h"
+#include "rsyncswap/revision.h"
+#include "tsnorm/tsnorm.h"
+
+/* Prefix of revisions being built; the sweep removes leftovers. */
+#define TMP_PREFIX	".tmp-"
+/*
+ * Name used while replacing a file in a delta. It holds a control
+ * character, which uri_rsync_to_path never lets through, so it cannot
+ * collide with an object.
+ */
+#define REPLACE_NAME	"\001rsyncswap-new"
+/* Deepest directory nesting copied by revision_link_from. */
+#define LINK_MAX_DEPTH	(MAX_PATH_DEPTH + 2)
+
+struct revision {
+	int		 rsync_dirfd;
+	int		 fd;			/* the temporary directory */
+	dev_t		 dev;
+	char		 tmpname[32];
+	char		 cached_dir[PATH_MAX];	/* last parent directory */
+	int		 cached_fd;
+	size_t		 objects;
+	long long	 bytes;
+};
+
+static void
+revision_uncache(struct revision *rev)
+{
+	if (rev->cached_fd != -1)
+		close(rev->cached_fd);
+	rev->cached_fd = -1;
+	rev->cached_dir[0] = '\0';
+}
+
+struct revision *
+revision_begin(int rsync_dirfd, char *err, size_t errsz)
+{
+	struct revision *rev;
+	unsigned char rnd[6];
+	struct stat sb;
+	int i;
+
+	if ((rev = calloc(1, sizeof(*rev))) == NULL) {
+		snprintf(err, errsz, "out of memory");
+		return NULL;
+	}
+	rev->rsync_dirfd = rsync_dirfd;
+	rev->cached_fd = -1;
+	for (i = 0; i < 100; i++) {
+		if (getrandom(rnd, sizeof(rnd), 0) != sizeof(rnd))
+			break;
+		snprintf(rev->tmpname, sizeof(rev->tmpname),
+		    TMP_PREFIX "%02x%02x%02x%02x%02x%02x", rnd[0], rnd[1],
+		    rnd[2], rnd[3], rnd[4], rnd[5]);
+		if (mkdirat(rsync_dirfd, rev->tmpname, 0755) == 0)
+			break;
+		if (errno != EEXIST)
+			break;
+	}
+	rev->fd = openat(rsync_dirfd, rev->tmpname, O_RDONLY | O_DIRECTORY |
+	    O_NOFOLLOW | O_CLOEXEC);
+	if (rev->fd == -1 || fstat(rev->fd, &sb) == -1) {
+		snprintf(err, errsz, "cannot create a revision directory: %s",
+		    strerror(errno));
+		if (rev->fd != -1)
+			close(rev->fd);
+		free(rev);
+		return NULL;
+	}
+	rev->dev = sb.st_dev;
+	return rev;
+}
+
+/*
+ * Returns an fd of the parent directory of path (borrowed: owned by the
+ * cache), creating missing directories when create is set, and points *base
+ * at the last segment. Returns -1 with errno set on failure.
+ */
+static int
+revision_parent(struct revision *rev, const char *path, int create,
+    const char **base)
+{
+	char dir[PATH_MAX], *seg, *next;
+	const char *slash;
+	size_t dlen;
+	int fd, sub;
+
+	if ((slash = strrchr(path, '/')) == NULL) {
+		*base = path;
+		return rev->fd;
+	}
+	*base = slash + 1;
+	dlen = (size_t)(slash - path);
+	if (dlen >= sizeof(dir)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	memcpy(dir, path, dlen);
+	dir[dlen] = '\0';
+	if (rev->cached_fd != -1 && strcmp(dir, rev->cached_dir) == 0)
+		return rev->cached_fd;
+
+	revision_uncache(rev);
+	fd = rev->fd;
+	for (seg = dir; seg != NULL; seg = next) {
+		if ((next = strchr(seg, '/')) != NULL)
+			*next++ = '\0';
+		if (create && mkdirat(fd, seg, 0755) == -1 && errno != EEXIST)
+			goto fail;
+		sub = openat(fd, seg, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+		    O_CLOEXEC);
+		if (sub == -1)
+			goto fail;
+		if (fd != rev->fd)
+			close(fd);
+		fd = sub;
+		if (next != NULL)
+			next[-1] = '/';
+	}
+	memcpy(rev->cached_dir, path, dlen);
+	rev->cached_dir[dlen] = '\0';
+	rev->cached_fd = fd;
+	return fd;
+fail:
+	if (fd != rev->fd) {
+		int saved = errno;
+		close(fd);
+		errno = saved;
+	}
+	return -1;
+}
+
+/*
+ * Writes data into a new file name below dirfd (which must not exist), with
+ * the object's canonical mtime for path. Returns 0, or -1 with errno set.
+ */
+static int
+revision_write_file(int dirfd, const char *name, const char *path,
+    const unsigned char *data, size_t len)
+{
+	struct tsnorm_result tr;
+	struct timespec ts[2];
+	size_t off = 0;
+	ssize_t w;
+	int fd, saved;
+
+	fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+	    O_CLOEXEC, 0644);
+	if (fd == -1)
+		return -1;
+	while (off < len) {
+		w = write(fd, data + off, len - off);
+		if (w == -1 && errno == EINTR)
+			continue;
+		if (w == -1)
+			goto fail;
+		off += (size_t)w;
+	}
+	tsnorm_time(data, len, path, &tr);
+	ts[0].tv_sec = ts[1].tv_sec = (time_t)tr.time;
+	ts[0].tv_nsec = ts[1].tv_nsec = 0;
+	if (futimens(fd, ts) == -1)
+		goto fail;
+	if (close(fd) == -1) {
+		saved = errno;
+		unlinkat(dirfd, name, 0);
+		errno = saved;
+		return -1;
+	}
+	return 0;
+fail:
+	saved = errno;
+	close(fd);
+	unlinkat(dirfd, name, 0);
+	errno = saved;
+	return -1;
+}
+
+/* Returns 0 when the file base below dirfd has SHA-256 hash, else 1/-1. */
+static int
+revision_check_hash(int dirfd, const char *base, const char *path,
+    const unsigned char *hash, const char *what, char *err, size_t errsz)
+{
+	unsigned char md[32];
+	int rc;
+
+	if ((rc = fs_sha256_at(dirfd, base, md)) == 1) {
+		snprintf(err, errsz, "%s of %s: no such object", what, path);
+		return 1;
+	}
+	if (rc == -1) {
+		snprintf(err, errsz, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (memcmp(md, hash, sizeof(md)) != 0) {
+		snprintf(err, errsz, "%s of %s: hash does not match the "
+		    "current object", what, path);
+		return 1;
+	}
+	return 0;
+}
+
+int
+revision_publish(struct revision *rev, const char *path,
+    const unsigned char *hash, const unsigned char *data, size_t len,
+    char *err, size_t errsz)
+{
+	const char *base;
+	int dfd, rc;
+
+	if ((dfd = revision_parent(rev, path, 1, &base)) == -1) {
+		if (errno == ENOTDIR || errno == ELOOP) {
+			snprintf(err, errsz, "%s: a parent is not a directory",
+			    path);
+			return 1;
+		}
+		snprintf(err, errsz, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (hash == NULL) {
+		if (revision_write_file(dfd, base, path, data, len) == 0) {
+			rev->objects++;
+			rev->bytes += (long long)len;
+			return 0;
+		}
+		if (errno == EEXIST || errno == EISDIR) {
+			snprintf(err, errsz, "publish without hash of %s, "
+			    "which exists", path);
+			return 1;
+		}
+		snprintf(err, errsz, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if ((rc = revision_check_hash(dfd, base, path, hash, "publish", err,
+	    errsz)) != 0)
+		return rc;
+	/* Replace by a new inode: the old one may be shared by hard links. */
+	unlinkat(dfd, REPLACE_NAME, 0);
+	if (revision_write_file(dfd, REPLACE_NAME, path, data, len) == -1 ||
+	    renameat(dfd, REPLACE_NAME, dfd, base) == -1) {
+		snprintf(err, errsz, "%s: %s", path, strerror(errno));
+		unlinkat(dfd, REPLACE_NAME, 0);
+		return -1;
+	}
+	rev->bytes += (long long)len;
+	return 0;
+}
+
+int
+revision_withdraw(struct revision *rev, const char *path,
+    const unsigned char *hash, char *err, size_t errsz)
+{
+	char dir[PATH_MAX];
+	const char *base;
+	char *slash;
+	int dfd, rc;
+
+	if ((dfd = revision_parent(rev, path, 0, &base)) == -1) {
+		if (errno == ENOENT || errno == ENOTDIR || errno == ELOOP) {
+			snprintf(err, errsz, "withdraw of %s: no such object",
+			    path);
+			return 1;
+		}
+		snprintf(err, errsz, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if ((rc = revision_check_hash(dfd, base, path, hash, "withdraw", err,
+	    errsz)) != 0)
+		return rc;
+	if (unlinkat(dfd, base, 0) == -1) {
+		snprintf(err, errsz, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	rev->objects--;
+
+	/* A snapshot of the same serial has no empty directories either. */
+	snprintf(dir, sizeof(dir), "%s", path);
+	revision_uncache(rev);
+	while ((slash = strrchr(dir, '/')) != NULL) {
+		*slash = '\0';
+		if ((dfd = revision_parent(rev, dir, 0, &base)) == -1 ||
+		    unlinkat(dfd, base, AT_REMOVEDIR) == -1)
+			break;
+		revision_uncache(rev);
+	}
+	revision_uncache(rev);
+	return 0;
+}
+
+/* Returns 0 after linking everything below src into dst, or -1 (errno). */
+static int
+revision_link_dir(struct revision *rev, int src, int dst, int depth)
+{
+	struct dirent *de;
+	struct stat sb;
+	int s, d, dfd, rc = 0;
+	unsigned char type;
+	DIR *dir;
+
+	if (depth > LINK_MAX_DEPTH) {
+		errno = ELOOP;
+		return -1;
+	}
+	if ((dfd = dup(src)) == -1)
+		return -1;
+	if ((dir = fdopendir(dfd)) == NULL) {
+		close(dfd);
+		return -1;
+	}
+	while (rc == 0 && (de = readdir(dir)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0)
+			continue;
+		type = de->d_type;
+		if (type == DT_UNKNOWN) {
+			if (fstatat(src, de->d_name, &sb,
+			    AT_SYMLINK_NOFOLLOW) == -1) {
+				rc = -1;
+				break;
+			}
+			type = S_ISDIR(sb.st_mode) ? DT_DIR :
+			    S_ISREG(sb.st_mode) ? DT_REG : DT_UNKNOWN;
+		}
+		if (type == DT_REG) {
+			if (linkat(src, de->d_name, dst, de->d_name, 0) == -1)
+				rc = -1;
+			else
+				rev->objects++;
+		} else if (type == DT_DIR) {
+			if (mkdirat(dst, de->d_name, 0755) == -1) {
+				rc = -1;
+				break;
+			}
+			s = openat(src, de->d_name, O_RDONLY | O_DIRECTORY |
+			    O_NOFOLLOW | O_CLOEXEC);
+			d = openat(dst, de->d_name, O_RDONLY | O_DIRECTORY |
+			    O_NOFOLLOW | O_CLOEXEC);
+			if (s == -1 || d == -1)
+				rc = -1;
+			else
+				rc = revision_link_dir(rev, s, d, depth + 1);
+			if (s != -1)
+				close(s);
+			if (d != -1)
+				close(d);
+		} else
+			log_warn("%s: not a file or directory, not copied",
+			    de->d_name);
+	}
+	closedir(dir);
+	return rc;
+}
+
+int
+revision_link_from(struct revision *rev, const char *from, char *err,
+    size_t errsz)
+{
+	int src, rc;
+
+	src = openat(rev->rsync_dirfd, from, O_RDONLY | O_DIRECTORY |
+	    O_NOFOLLOW | O_CLOEXEC);
+	if (src == -1) {
+		snprintf(err, errsz, "%s: %s", from, strerror(errno));
+		return -1;
+	}
+	rc = revision_link_dir(rev, src, rev->fd, 0);
+	if (rc == -1)
+		snprintf(err, errsz, "linking %s: %s", from, strerror(errno));
+	close(src);
+	return rc;
+}
+
+size_t
+revision_objects(const struct revision *rev)
+{
+	return rev->objects;
+}
+
+long long
+revision_bytes_written(const struct revision *rev)
+{
+	return rev->bytes;
+}
+
+void
+revision_abort(struct revision *rev)
+{
+	if (rev == NULL)
+		return;
+	revision_uncache(rev);
+	close(rev->fd);
+	if (fs_remove_tree(rev->rsync_dirfd, rev->tmpname, rev->dev) == -1)
+		log_warn("%s: cannot remove: %s (the next sweep retries)",
+		    rev->tmpname, strerror(errno));
+	free(rev);
+}
+
+int
+revision_commit(struct revision *rev, const char *name,
+    const char *current_target, char *err, size_t errsz)
+{
+	char aside[32];
+	struct stat sb;
+
+	revision_uncache(rev);
+	if (fs_set_dir_times(rev->fd, TSNORM_DIR_TIME) == -1) {
+		snprintf(err, errsz, "setting directory times: %s",
+		    strerror(errno));
+		goto fail;
+	}
+	/* One syncfs flushes every file and directory of the revision. */
+	if (syncfs(rev->fd) == -1) {
+		snprintf(err, errsz, "syncfs: %s", strerror(errno));
+		goto fail;
+	}
+	if (fstatat(rev->rsync_dirfd, name, &sb, AT_SYMLINK_NOFOLLOW) == 0) {
+		if (current_target != NULL &&
+		    strcmp(name, current_target) == 0) {
+			/* Same session and serial: same content; keep it. */
+			log_info("%s is already current; kept", name);
+			revision_abort(rev);
+			return 0;
+		}
+		snprintf(aside, sizeof(aside), "%s-old", rev->tmpname);
+		if (renameat(rev->rsync_dirfd, name, rev->rsync_dirfd,
+		    aside) == -1) {
+			snprintf(err, errsz, "%s exists and cannot be moved "
+			    "aside: %s", name, strerror(errno));
+			goto fail;
+		}
+	}
+	if (renameat(rev->rsync_dirfd, rev->tmpname, rev->rsync_dirfd,
+	    name) == -1) {
+		snprintf(err, errsz, "renaming to %s: %s", name,
+		    strerror(errno));
+		goto fail;
+	}
+	if (fsync(rev->rsync_dirfd) == -1) {
+		snprintf(err, errsz, "fsync of the rsync directory: %s",
+		    strerror(errno));
+		close(rev->fd);
+		free(rev);
+		return -1;
+	}
+	close(rev->fd);
+	free(rev);
+	return 0;
+fail:
+	revision_abort(rev);
+	return -1;
+}

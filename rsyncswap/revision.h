@@ -1,0 +1,68 @@
+/*
+ * Building one repository revision in <rsync-dir>/.tmp-XXXXXX: from a
+ * snapshot (every object written once) or from the current revision plus
+ * deltas (every file hard-linked, then changed files replaced by new inodes,
+ * never modified in place). Every object gets its tsnorm mtime, every
+ * directory TSNORM_DIR_TIME. Nothing is visible until revision_commit.
+ */
+#ifndef RSYNCSWAP_REVISION_H
+#define RSYNCSWAP_REVISION_H
+
+#include <stddef.h>
+
+#include "rsyncswap/rrdp.h"
+
+struct revision;
+
+/*
+ * Creates a new temporary revision directory below the rsync directory
+ * rsync_dirfd. Returns it, or NULL with a reason in err.
+ */
+struct revision	*revision_begin(int rsync_dirfd, char *err, size_t errsz);
+
+/*
+ * Recreates the directories of revision directory from (a name in the rsync
+ * directory) and hard-links its regular files. Returns 0, or -1 with a
+ * reason in err.
+ */
+int		 revision_link_from(struct revision *, const char *from,
+		    char *err, size_t errsz);
+
+/*
+ * Writes data as the object at relative path path (from uri_rsync_to_path).
+ * In a snapshot (hash NULL, must_be_new set) the file must not exist yet.
+ * With a hash, the existing file must have that SHA-256 and is replaced;
+ * without one it must not exist. Returns 0, 1 when the change does not apply
+ * to this revision (reason in err), or -1 on a local error.
+ */
+int		 revision_publish(struct revision *, const char *path,
+		    const unsigned char *hash, const unsigned char *data,
+		    size_t len, char *err, size_t errsz);
+
+/*
+ * Removes the object at path, whose SHA-256 must equal hash; directories
+ * left empty are removed too. Returns 0, 1 when the withdraw does not apply
+ * (no such file, other hash; reason in err), or -1 on a local error.
+ */
+int		 revision_withdraw(struct revision *, const char *path,
+		    const unsigned char *hash, char *err, size_t errsz);
+
+/* Returns the number of objects in the revision so far. */
+size_t		 revision_objects(const struct revision *);
+
+/* Returns the total size in bytes of the objects written so far. */
+long long	 revision_bytes_written(const struct revision *);
+
+/*
+ * Sets directory mtimes, flushes everything to disk and renames the
+ * revision to name. If name exists and is not the current target, the old
+ * directory is moved aside for the sweep. Returns 0, or -1 with a reason in
+ * err; the revision is consumed either way.
+ */
+int		 revision_commit(struct revision *, const char *name,
+		    const char *current_target, char *err, size_t errsz);
+
+/* Discards the temporary directory and frees the revision. */
+void		 revision_abort(struct revision *);
+
+#endif

@@ -1,0 +1,148 @@
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "rsyncswap/fsutil.h"
+#include "rsyncswap/log.h"
+#include "rsyncswap/swap.h"
+#include "rsyncswap/sweep.h"
+
+/* Entries removed by one sweep; the rest wait for the next one. */
+#define SWEEP_MAX_ENTRIES	4096
+
+/* Returns 1 if name is a leftover of an interrupted run. */
+static int
+sweep_is_leftover(const char *name)
+{
+	return strncmp(name, ".tmp-", 5) == 0 ||
+	    strcmp(name, CURRENT_TMP_NAME) == 0;
+}
+
+/* Records that the unknown revision name stopped being current at now. */
+static void
+sweep_adopt(struct state *st, const char *name, long long now)
+{
+	struct state_revision *r;
+
+	if (st->nhistory == MAX_HISTORY) {
+		memmove(&st->history[0], &st->history[1],
+		    (MAX_HISTORY - 1) * sizeof(st->history[0]));
+		st->nhistory--;
+	}
+	/* Keep the open (current) entry last. */
+	r = &st->history[st->nhistory];
+	if (st->nhistory > 0 && st->history[st->nhistory - 1].until == 0) {
+		*r = st->history[st->nhistory - 1];
+		r = &st->history[st->nhistory - 1];
+	}
+	memset(r, 0, sizeof(*r));
+	snprintf(r->name, sizeof(r->name), "%s", name);
+	r->since = now;
+	r->until = now;
+	st->nhistory++;
+}
+
+/*
+ * Removes names[0..n) below rsync_dirfd in a child process. Returns the
+ * number of entries that could not be removed, or -1 if the child failed.
+ */
+static int
+sweep_remove(int rsync_dirfd, char **names, int n)
+{
+	struct stat sb;
+	pid_t pid;
+	int status, failed = 0;
+
+	if (fstat(rsync_dirfd, &sb) == -1)
+		return -1;
+	if ((pid = fork()) == -1) {
+		log_error("sweep: fork: %s", strerror(errno));
+		return -1;
+	}
+	if (pid == 0) {
+		for (int i = 0; i < n; i++) {
+			if (fs_remove_tree(rsync_dirfd, names[i],
+			    sb.st_dev) == -1) {
+				log_warn("sweep: %s: %s", names[i],
+				    strerror(errno));
+				failed++;
+			}
+		}
+		_exit(failed > 255 ? 255 : failed);
+	}
+	while (waitpid(pid, &status, 0) == -1)
+		if (errno != EINTR)
+			return -1;
+	if (!WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+int
+sweep_run(int rsync_dirfd, const char *current, struct state *st,
+    long long now, long long cleanup_after, struct sweep_stats *stats)
+{
+	char *names[SWEEP_MAX_ENTRIES];
+	struct state_revision *r;
+	struct dirent *de;
+	int n = 0, dfd, failed;
+	DIR *d;
+
+	memset(stats, 0, sizeof(*stats));
+	if ((dfd = dup(rsync_dirfd)) == -1 || (d = fdopendir(dfd)) == NULL) {
+		log_error("sweep: %s", strerror(errno));
+		if (dfd != -1)
+			close(dfd);
+		return -1;
+	}
+	rewinddir(d);
+	while ((de = readdir(d)) != NULL && n < SWEEP_MAX_ENTRIES) {
+		if (current != NULL && strcmp(de->d_name, current) == 0)
+			continue;
+		if (!sweep_is_leftover(de->d_name)) {
+			if (!swap_is_revision_name(de->d_name))
+				continue;
+			if ((r = state_history_find(st, de->d_name)) == NULL) {
+				sweep_adopt(st, de->d_name, now);
+				stats->kept++;
+				continue;
+			}
+			if (r->until == 0) {
+				/* Not current any more: its clock starts. */
+				r->until = now;
+				stats->kept++;
+				continue;
+			}
+			if (now - r->until < cleanup_after) {
+				stats->kept++;
+				continue;
+			}
+		}
+		if ((names[n] = strdup(de->d_name)) == NULL)
+			break;
+		log_info("sweep: removing %s", de->d_name);
+		n++;
+	}
+	closedir(d);
+	if (n == 0)
+		return 0;
+	failed = sweep_remove(rsync_dirfd, names, n);
+	for (int i = 0; i < n; i++)
+		free(names[i]);
+	if (failed == 0) {
+		stats->removed = n;
+		return 0;
+	}
+	stats->failed = failed < 0 ? n : failed;
+	stats->removed = n - stats->failed;
+	log_warn("sweep: %d of %d entries could not be removed",
+	    stats->failed, n);
+	return -1;
+}

@@ -1,0 +1,27 @@
+/*
+ * The sweep: removal of revisions that stopped being current more than the
+ * cleanup time ago, and of leftover temporary directories. The removal
+ * runs in a child process; it never touches the current target, never
+ * follows a symlink and never leaves the rsync directory's file system.
+ */
+#ifndef RSYNCSWAP_SWEEP_H
+#define RSYNCSWAP_SWEEP_H
+
+#include "rsyncswap/state.h"
+
+struct sweep_stats {
+	int	removed;	/* entries removed */
+	int	kept;		/* revisions kept (not expired yet) */
+	int	failed;		/* entries that could not be removed */
+};
+
+/*
+ * Sweeps the rsync directory rsync_dirfd. current is the target of current
+ * (NULL if none). Revisions on disk that st->history does not know start
+ * their clock now (recorded in st). Returns 0 when everything due was
+ * removed, -1 otherwise (reason logged); fills stats.
+ */
+int	sweep_run(int rsync_dirfd, const char *current, struct state *st,
+	    long long now, long long cleanup_after, struct sweep_stats *stats);
+
+#endif

@@ -1,0 +1,502 @@
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "rsyncswap/decide.h"
+#include "rsyncswap/fsutil.h"
+#include "rsyncswap/limits.h"
+#include "rsyncswap/log.h"
+#include "rsyncswap/revision.h"
+#include "rsyncswap/rrdp.h"
+#include "rsyncswap/state.h"
+#include "rsyncswap/swap.h"
+#include "rsyncswap/sweep.h"
+#include "rsyncswap/sync.h"
+#include "rsyncswap/uri.h"
+
+/* Applying the objects of one document to a revision being built. */
+struct apply {
+	struct revision	*rev;
+	int		 include_host;
+	char		 host[256];	/* the one host without --include-host */
+	int		 fatal;		/* no fallback can fix this failure */
+	size_t		 publishes;
+	size_t		 withdraws;
+};
+
+/* Everything one run works on. */
+struct run {
+	const struct sync_options	*o;
+	struct state			 st;
+	int				 have_state;
+	int				 rsync_dirfd;
+	char				 current[STATE_NAME_MAX];
+	int				 have_current;
+	struct rrdp_notification	 n;
+	char				 err[ERR_MAX];
+};
+
+/* Returns 0 and the path of uri in path, or -1 (fatal) with err set. */
+static int
+apply_path(struct apply *a, const char *uri, char *path, size_t pathsz,
+    char *err, size_t errsz)
+{
+	const char *reason;
+	char host[256];
+
+	if (uri_rsync_to_path(uri, a->include_host, path, pathsz, host,
+	    sizeof(host), &reason) == -1) {
+		snprintf(err, errsz, "bad object URI \"%.100s\": %s", uri,
+		    reason);
+		a->fatal = 1;
+		return -1;
+	}
+	if (a->include_host)
+		return 0;
+	if (a->host[0] == '\0')
+		snprintf(a->host, sizeof(a->host), "%s", host);
+	else if (strcmp(a->host, host) != 0) {
+		snprintf(err, errsz, "objects of two hosts (%s and %s) would "
+		    "share one tree; use --include-host", a->host, host);
+		a->fatal = 1;
+		return -1;
+	}
+	return 0;
+}
+
+static int
+apply_publish(void *arg, const char *uri, const unsigned char *hash,
+    const unsigned char *data, size_t len, char *err, size_t errsz)
+{
+	struct apply *a = arg;
+	char path[MAX_URI_LENGTH + 1];
+	int rc;
+
+	if (apply_path(a, uri, path, sizeof(path), err, errsz) == -1)
+		return -1;
+	if ((rc = revision_publish(a->rev, path, hash, data, len, err,
+	    errsz)) == -1)
+		a->fatal = 1;
+	if (rc != 0)
+		return -1;
+	a->publishes++;
+	return 0;
+}
+
+static int
+apply_withdraw(void *arg, const char *uri, const unsigned char *hash,
+    char *err, size_t errsz)
+{
+	struct apply *a = arg;
+	char path[MAX_URI_LENGTH + 1];
+	int rc;
+
+	if (apply_path(a, uri, path, sizeof(path), err, errsz) == -1)
+		return -1;
+	if ((rc = revision_withdraw(a->rev, path, hash, err, errsz)) == -1)
+		a->fatal = 1;
+	if (rc != 0)
+		return -1;
+	a->withdraws++;
+	return 0;
+}
+
+static int
+parser_sink(void *arg, const void *buf, size_t len)
+{
+	return rrdp_parser_feed(arg, buf, len);
+}
+
+/*
+ * Fetches and parses one document of kind at uri, whose SHA-256 must be
+ * hash, handing its objects to a (NULL for a notification, whose result
+ * goes to n). Returns 0, or -1 with a reason naming the input in r->err.
+ */
+static int
+run_document(struct run *r, enum rrdp_kind kind, const char *uri,
+    const unsigned char *hash, long long serial, struct apply *a,
+    struct fetch_validators *v, int *not_modified)
+{
+	struct rrdp_handler h = { apply_publish, apply_withdraw, a };
+	struct rrdp_parser *p;
+	enum fetch_result fr;
+	char ferr[ERR_MAX];
+	long long max;
+
+	p = rrdp_parser_new(kind, kind == RRDP_NOTIFICATION ? NULL :
+	    r->n.session_id, kind == RRDP_NOTIFICATION ? -1 : serial,
+	    r->o->max_object_size, a != NULL ? &h : NULL);
+	if (p == NULL) {
+		snprintf(r->err, sizeof(r->err), "%s: out of memory", uri);
+		return -1;
+	}
+	max = kind == RRDP_NOTIFICATION ? MAX_NOTIFICATION_SIZE :
+	    MAX_DOCUMENT_SIZE;
+	fr = fetch_document(&r->o->fetch, uri, v, max, parser_sink, p, ferr,
+	    sizeof(ferr));
+	if (fr == FETCH_NOT_MODIFIED) {
+		*not_modified = 1;
+		rrdp_parser_free(p);
+		return 0;
+	}
+	if (fr == FETCH_ERROR) {
+		if (ferr[0] != '\0')
+			snprintf(r->err, sizeof(r->err), "%s", ferr);
+		else
+			snprintf(r->err, sizeof(r->err), "%s: %s", uri,
+			    rrdp_parser_error(p));
+		rrdp_parser_free(p);
+		return -1;
+	}
+	if (rrdp_parser_finish(p, hash, kind == RRDP_NOTIFICATION ? &r->n :
+	    NULL) == -1) {
+		snprintf(r->err, sizeof(r->err), "%s: %s", uri,
+		    rrdp_parser_error(p));
+		rrdp_parser_free(p);
+		return -1;
+	}
+	rrdp_parser_free(p);
+	return 0;
+}
+
+/* Returns 0 if every document URI of the notification may be fetched. */
+static int
+run_check_uris(struct run *r)
+{
+	const char *nu = r->o->notification_uri;
+	int http = r->o->fetch.insecure;
+	const char *bad = NULL;
+
+	if (!uri_valid_http(r->n.snapshot_uri, http) ||
+	    !uri_same_origin(r->n.snapshot_uri, nu))
+		bad = r->n.snapshot_uri;
+	for (size_t i = 0; bad == NULL && i < r->n.ndeltas; i++)
+		if (!uri_valid_http(r->n.deltas[i].uri, http) ||
+		    !uri_same_origin(r->n.deltas[i].uri, nu))
+			bad = r->n.deltas[i].uri;
+	if (bad == NULL)
+		return 0;
+	snprintf(r->err, sizeof(r->err), "%s: document URI \"%.200s\" is not "
+	    "an https URI of the notification's origin", nu, bad);
+	return -1;
+}
+
+/* Returns the snapshot as a new revision, or NULL with r->err set. */
+static struct revision *
+run_snapshot(struct run *r, struct apply *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->include_host = r->o->include_host;
+	if ((a->rev = revision_begin(r->rsync_dirfd, r->err,
+	    sizeof(r->err))) == NULL)
+		return NULL;
+	if (run_document(r, RRDP_SNAPSHOT, r->n.snapshot_uri,
+	    r->n.snapshot_hash, r->n.serial, a, NULL, NULL) == -1) {
+		revision_abort(a->rev);
+		return NULL;
+	}
+	return a->rev;
+}
+
+/*
+ * Returns the current revision plus the deltas d as a new revision, or
+ * NULL with r->err set; *fatal is set when a snapshot would not help.
+ */
+static struct revision *
+run_deltas(struct run *r, const struct decision *d, struct apply *a,
+    int *fatal)
+{
+	const struct rrdp_delta_ref *dr;
+
+	memset(a, 0, sizeof(*a));
+	a->include_host = r->o->include_host;
+	snprintf(a->host, sizeof(a->host), "%s", r->st.host);
+	*fatal = 0;
+	if ((a->rev = revision_begin(r->rsync_dirfd, r->err,
+	    sizeof(r->err))) == NULL) {
+		*fatal = 1;
+		return NULL;
+	}
+	if (revision_link_from(a->rev, r->current, r->err,
+	    sizeof(r->err)) == -1) {
+		revision_abort(a->rev);
+		return NULL;
+	}
+	for (size_t i = d->first; i < d->first + d->count; i++) {
+		dr = &r->n.deltas[i];
+		if (run_document(r, RRDP_DELTA, dr->uri, dr->hash, dr->serial,
+		    a, NULL, NULL) == -1) {
+			*fatal = a->fatal;
+			revision_abort(a->rev);
+			return NULL;
+		}
+	}
+	return a->rev;
+}
+
+/* Returns 1 if the state describes the revision current points to. */
+static int
+run_state_matches(struct run *r)
+{
+	struct stat sb;
+
+	return r->have_current && r->st.session_id[0] != '\0' &&
+	    strcmp(r->st.revision, r->current) == 0 &&
+	    fstatat(r->rsync_dirfd, r->current, &sb, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    S_ISDIR(sb.st_mode);
+}
+
+/* Opens the directories, takes the lock, reads state and current. */
+static int
+run_open(struct run *r, int *lockfd)
+{
+	const struct sync_options *o = r->o;
+	char err[ERR_MAX];
+	int rc;
+
+	if (fs_mkdir_p(o->state_dir) == -1) {
+		snprintf(r->err, sizeof(r->err), "%s: %s", o->state_dir,
+		    strerror(errno));
+		return EXIT_FAIL;
+	}
+	if ((*lockfd = state_lock(o->state_dir, err, sizeof(err))) == -2) {
+		snprintf(r->err, sizeof(r->err), "%s/lock: another rsyncswap "
+		    "is running on this state directory", o->state_dir);
+		return EXIT_LOCKED;
+	}
+	if (*lockfd == -1) {
+		snprintf(r->err, sizeof(r->err), "%s", err);
+		return EXIT_FAIL;
+	}
+	if (fs_mkdir_p(o->rsync_dir) == -1 ||
+	    (r->rsync_dirfd = open(o->rsync_dir, O_RDONLY | O_DIRECTORY |
+	    O_CLOEXEC)) == -1) {
+		snprintf(r->err, sizeof(r->err), "%s: %s", o->rsync_dir,
+		    strerror(errno));
+		return EXIT_FAIL;
+	}
+	rc = state_read(o->state_dir, &r->st, err, sizeof(err));
+	if (rc == -1)
+		log_warn("%s/state: %s; taking the snapshot", o->state_dir,
+		    err);
+	rc = swap_read_current(r->rsync_dirfd, r->current, sizeof(r->current),
+	    err, sizeof(err));
+	if (rc == -1) {
+		snprintf(r->err, sizeof(r->err), "%s/%s", o->rsync_dir, err);
+		return EXIT_FAIL;
+	}
+	r->have_current = rc == 0;
+	r->have_state = run_state_matches(r);
+	if (!r->have_state && r->st.session_id[0] != '\0')
+		log_warn("%s/state does not describe the revision current "
+		    "points to; taking the snapshot", o->state_dir);
+	return EXIT_OK;
+}
+
+/* Builds the revision the decision asks for. Returns it or NULL. */
+static struct revision *
+run_build(struct run *r, struct decision *d, struct apply *a,
+    struct sync_report *rep)
+{
+	struct revision *rev;
+	int fatal;
+
+	if (d->action == ACTION_DELTAS) {
+		rev = run_deltas(r, d, a, &fatal);
+		if (rev != NULL) {
+			rep->action = "deltas";
+			rep->first_delta = r->n.deltas[d->first].serial;
+			rep->last_delta = r->n.deltas[d->first + d->count -
+			    1].serial;
+			return rev;
+		}
+		if (fatal)
+			return NULL;
+		log_warn("%s; taking the snapshot", r->err);
+	}
+	rep->action = "snapshot";
+	return run_snapshot(r, a);
+}
+
+/* Publishes rev as the notification's serial. Returns 0 or -1. */
+static int
+run_publish(struct run *r, struct revision *rev, const char *name)
+{
+	if (revision_commit(rev, name, r->have_current ? r->current : NULL,
+	    r->err, sizeof(r->err)) == -1)
+		return -1;
+	if (r->have_current && strcmp(name, r->current) == 0)
+		return 0;
+	if (swap_current(r->rsync_dirfd, name, r->err, sizeof(r->err)) == -1)
+		return -1;
+	return 0;
+}
+
+/*
+ * Records the outcome in the state file (ok: 1 success, 0 failure, -1 a
+ * sweep only) and sweeps.
+ */
+static void
+run_finish(struct run *r, int ok, struct sync_report *rep)
+{
+	const struct sync_options *o = r->o;
+	struct sweep_stats ss;
+	char err[ERR_MAX];
+	long long now = time(NULL);
+
+	if (ok == 0) {
+		r->st.last_failure = now;
+		snprintf(r->st.last_error, sizeof(r->st.last_error), "%s",
+		    r->err);
+	} else if (ok == 1)
+		r->st.last_success = now;
+	if (r->rsync_dirfd != -1 && sweep_run(r->rsync_dirfd,
+	    r->have_current ? r->current : NULL, &r->st, now,
+	    o->cleanup_after, &ss) == 0)
+		rep->swept = ss.removed;
+	if (state_write(o->state_dir, &r->st, err, sizeof(err)) == -1)
+		log_error("%s", err);
+}
+
+int
+sync_run(const struct sync_options *o, struct sync_report *rep)
+{
+	struct fetch_validators v, *vp = NULL;
+	struct decision d;
+	struct apply a;
+	struct revision *rev;
+	char name[STATE_NAME_MAX];
+	int lockfd = -1, rc, not_modified = 0;
+	struct run r;
+
+	memset(rep, 0, sizeof(*rep));
+	memset(&r, 0, sizeof(r));
+	memset(&v, 0, sizeof(v));
+	r.o = o;
+	r.rsync_dirfd = -1;
+	if ((rc = run_open(&r, &lockfd)) != EXIT_OK) {
+		log_error("%s", r.err);
+		goto out;
+	}
+	if (!o->fetch.source_is_dir) {
+		/* Validators are collected always, sent only when in sync. */
+		if (r.have_state) {
+			snprintf(v.etag, sizeof(v.etag), "%s", r.st.etag);
+			snprintf(v.last_modified, sizeof(v.last_modified),
+			    "%s", r.st.last_modified);
+		}
+		vp = &v;
+	}
+	rc = EXIT_FAIL;
+	if (run_document(&r, RRDP_NOTIFICATION, o->notification_uri, NULL, -1,
+	    NULL, vp, &not_modified) == -1)
+		goto fail;
+	if (not_modified) {
+		rep->action = "up to date";
+		snprintf(rep->session_id, sizeof(rep->session_id), "%s",
+		    r.st.session_id);
+		rep->serial = r.st.serial;
+		goto done;
+	}
+	if (run_check_uris(&r) == -1)
+		goto fail;
+	snprintf(rep->session_id, sizeof(rep->session_id), "%s",
+	    r.n.session_id);
+	rep->serial = r.n.serial;
+
+	decide(&r.st, r.have_state, &r.n, o->max_deltas, &d);
+	log_info("session %s serial %lld: %s", r.n.session_id, r.n.serial,
+	    d.reason);
+	if (d.action == ACTION_REFUSE) {
+		snprintf(r.err, sizeof(r.err), "%s: %s", o->notification_uri,
+		    d.reason);
+		goto fail;
+	}
+	if (d.action == ACTION_UP_TO_DATE) {
+		rep->action = "up to date";
+		goto done;
+	}
+	if ((rev = run_build(&r, &d, &a, rep)) == NULL)
+		goto fail;
+	if (revision_objects(rev) < o->min_objects) {
+		snprintf(r.err, sizeof(r.err), "%s: serial %lld has %zu "
+		    "objects, fewer than --min-objects %zu",
+		    o->notification_uri, r.n.serial, revision_objects(rev),
+		    o->min_objects);
+		revision_abort(rev);
+		goto fail;
+	}
+	rep->objects = revision_objects(rev);
+	rep->bytes = revision_bytes_written(rev);
+	snprintf(name, sizeof(name), "session_%s_serial_%lld", r.n.session_id,
+	    r.n.serial);
+	if (run_publish(&r, rev, name) == -1)
+		goto fail;
+
+	snprintf(r.st.session_id, sizeof(r.st.session_id), "%s",
+	    r.n.session_id);
+	r.st.serial = r.n.serial;
+	snprintf(r.st.host, sizeof(r.st.host), "%s", a.host);
+	if (!r.have_current || strcmp(r.current, name) != 0)
+		state_history_push(&r.st, name, time(NULL));
+	snprintf(r.st.revision, sizeof(r.st.revision), "%s", name);
+	snprintf(r.current, sizeof(r.current), "%s", name);
+	r.have_current = 1;
+	r.st.objects = (long long)rep->objects;
+done:
+	if (r.n.session_id[0] != '\0' && state_set_deltas(&r.st, &r.n) == -1)
+		log_warn("out of memory keeping the delta list");
+	if (vp != NULL) {
+		snprintf(r.st.etag, sizeof(r.st.etag), "%s", v.etag);
+		snprintf(r.st.last_modified, sizeof(r.st.last_modified), "%s",
+		    v.last_modified);
+	}
+	if (rep->objects == 0)
+		rep->objects = (size_t)r.st.objects;
+	snprintf(rep->current, sizeof(rep->current), "%s", r.current);
+	run_finish(&r, 1, rep);
+	rc = EXIT_OK;
+	goto out;
+fail:
+	log_error("%s", r.err);
+	run_finish(&r, 0, rep);
+out:
+	rrdp_notification_free(&r.n);
+	state_free(&r.st);
+	if (r.rsync_dirfd != -1)
+		close(r.rsync_dirfd);
+	if (lockfd >= 0)
+		close(lockfd);
+	return rc;
+}
+
+int
+sync_sweep_only(const struct sync_options *o)
+{
+	struct sync_report rep;
+	int lockfd = -1, rc;
+	struct run r;
+
+	memset(&r, 0, sizeof(r));
+	memset(&rep, 0, sizeof(rep));
+	r.o = o;
+	r.rsync_dirfd = -1;
+	if ((rc = run_open(&r, &lockfd)) != EXIT_OK)
+		log_error("%s", r.err);
+	else
+		run_finish(&r, -1, &rep);
+	if (rc == EXIT_OK && !o->quiet)
+		printf("swept %d entries\n", rep.swept);
+	state_free(&r.st);
+	if (r.rsync_dirfd != -1)
+		close(r.rsync_dirfd);
+	if (lockfd >= 0)
+		close(lockfd);
+	return rc;
+}

@@ -1,0 +1,49 @@
+/* One sync run: notification -> decision -> revision -> swap -> sweep. */
+#ifndef RSYNCSWAP_SYNC_H
+#define RSYNCSWAP_SYNC_H
+
+#include <stddef.h>
+
+#include "rsyncswap/fetch.h"
+
+struct sync_options {
+	const char		*notification_uri;
+	const char		*state_dir;
+	const char		*rsync_dir;
+	struct fetch_config	 fetch;
+	int			 include_host;
+	long long		 cleanup_after;
+	size_t			 max_deltas;
+	size_t			 max_object_size;
+	size_t			 min_objects;
+	int			 quiet;
+};
+
+/* What the last run did, for the summary line and metrics. */
+struct sync_report {
+	char		 session_id[40];
+	long long	 serial;
+	const char	*action;	/* "snapshot", "deltas", "up to date" */
+	long long	 first_delta, last_delta;
+	size_t		 objects;
+	long long	 bytes;
+	char		 current[256];
+	int		 swept;
+};
+
+/* Exit codes of the CLI contract. */
+#define EXIT_OK		0
+#define EXIT_FAIL	1
+#define EXIT_USAGE	2
+#define EXIT_LOCKED	75
+
+/*
+ * Runs one sync. Returns EXIT_OK, EXIT_FAIL (one line on stderr, current
+ * untouched) or EXIT_LOCKED, and fills rep.
+ */
+int	sync_run(const struct sync_options *o, struct sync_report *rep);
+
+/* Runs only the sweep. Returns EXIT_OK, EXIT_FAIL or EXIT_LOCKED. */
+int	sync_sweep_only(const struct sync_options *o);
+
+#endif

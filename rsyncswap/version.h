@@ -1,0 +1,4 @@
+#ifndef RSYNCSWAP_VERSION_H
+#define RSYNCSWAP_VERSION_H
+#define RSYNCSWAP_VERSION	"0.1.0"
+#endif
