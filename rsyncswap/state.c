@@ -85,11 +85,12 @@ put_escaped(FILE *f, const char *s)
 
 /*
  * Decodes the percent-encoded s into out[outsz]; a decoded control
- * character or NUL becomes '?'. Returns 0, or -1 when s is malformed or
- * does not fit.
+ * character or NUL becomes '?', or is an error when strict (names, which
+ * state_write never writes with one). Returns 0, or -1 when s is malformed
+ * or does not fit.
  */
 static int
-get_escaped(const char *s, char *out, size_t outsz)
+get_escaped(const char *s, char *out, size_t outsz, int strict)
 {
 	size_t	n = 0;
 	int	hi, lo;
@@ -103,6 +104,8 @@ get_escaped(const char *s, char *out, size_t outsz)
 				return -1;
 			c = hi << 4 | lo;
 			s += 2;
+			if ((c < 0x20 || c == 0x7f) && strict)
+				return -1;
 			if (c < 0x20 || c == 0x7f)
 				c = '?';
 		}
@@ -180,7 +183,7 @@ parse_history(char *v, struct state_revision *r)
 	if ((until = strchr(since, ' ')) == NULL)
 		return -1;
 	*until++ = '\0';
-	if (get_escaped(v, r->name, sizeof(r->name)) == -1 ||
+	if (get_escaped(v, r->name, sizeof(r->name), 1) == -1 ||
 	    !valid_revision(r->name) ||
 	    get_number(since, &r->since) == -1 ||
 	    get_number(until, &r->until) == -1)
@@ -285,21 +288,22 @@ parse_line(char *line, struct state *st, unsigned int *seen, size_t *cap)
 	case KEY_SERIAL:
 		return get_number(v, &st->serial);
 	case KEY_REVISION:
-		if (get_escaped(v, st->revision, sizeof(st->revision)) == -1 ||
+		if (get_escaped(v, st->revision, sizeof(st->revision), 1) == -1 ||
 		    !valid_revision(st->revision))
 			return -1;
 		return 0;
 	case KEY_ETAG:
-		return get_escaped(v, st->etag, sizeof(st->etag));
+		return get_escaped(v, st->etag, sizeof(st->etag), 0);
 	case KEY_LAST_MODIFIED:
 		return get_escaped(v, st->last_modified,
-		    sizeof(st->last_modified));
+		    sizeof(st->last_modified), 0);
 	case KEY_LAST_SUCCESS:
 		return get_number(v, &st->last_success);
 	case KEY_LAST_FAILURE:
 		return get_number(v, &st->last_failure);
 	case KEY_LAST_ERROR:
-		return get_escaped(v, st->last_error, sizeof(st->last_error));
+		return get_escaped(v, st->last_error, sizeof(st->last_error),
+		    0);
 	}
 	return -1;
 }
