@@ -1,0 +1,76 @@
+/*
+ * tsnorm benchmark: loads the files named on the command line into memory,
+ * then computes their canonical times over and over on one core for about
+ * BENCH_SECONDS and prints objects per second. Built and run by
+ * scripts/bench-tsnorm.
+ */
+#include <err.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "tsnorm/tsnorm.h"
+
+#define BENCH_SECONDS	3.0
+#define MAX_BENCH_FILE	(8 * 1024 * 1024)
+
+struct obj {
+	unsigned char	*data;
+	size_t		 len;
+	const char	*name;
+};
+
+/* Returns the monotonic time in seconds. */
+static double
+now(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct tsnorm_result	 res;
+	struct obj		*objs;
+	unsigned long long	 n = 0, hashed = 0;
+	double			 start, el;
+	int			 i, nobj = argc - 1;
+	FILE			*f;
+
+	if (nobj < 1)
+		errx(2, "usage: bench_tsnorm FILE...");
+	if ((objs = calloc(nobj, sizeof(*objs))) == NULL)
+		err(1, NULL);
+	for (i = 0; i < nobj; i++) {
+		if ((f = fopen(argv[i + 1], "rb")) == NULL)
+			err(1, "%s", argv[i + 1]);
+		if ((objs[i].data = malloc(MAX_BENCH_FILE)) == NULL)
+			err(1, NULL);
+		objs[i].len = fread(objs[i].data, 1, MAX_BENCH_FILE, f);
+		objs[i].name = argv[i + 1];
+		fclose(f);
+	}
+
+	start = now();
+	do {
+		for (i = 0; i < nobj; i++) {
+			tsnorm_time(objs[i].data, objs[i].len, objs[i].name,
+			    &res);
+			hashed += res.rule == TSNORM_HASH_UNPARSEABLE ||
+			    res.rule == TSNORM_HASH_UNKNOWN ||
+			    res.rule == TSNORM_HASH_OUT_OF_RANGE;
+		}
+		n += nobj;
+	} while ((el = now() - start) < BENCH_SECONDS);
+
+	printf("%d objects, %llu calls in %.2f s (%.1f%% by hash rule): "
+	    "%.0f objects/second\n", nobj, n, el, 100.0 * hashed / n, n / el);
+	for (i = 0; i < nobj; i++)
+		free(objs[i].data);
+	free(objs);
+	return 0;
+}
