@@ -324,6 +324,22 @@ uri_same_origin(const char *a, const char *b)
 	return pa == pb;
 }
 
+/*
+ * Returns 1 if s holds a percent-encoded '.', '/' or '\'. A web server
+ * behind --source-uri-base may decode them and then resolve "..", so they
+ * are refused in the part of a URI that is mapped there. 0 otherwise.
+ */
+static int
+has_encoded_separator(const char *s)
+{
+	for (; (s = strchr(s, '%')) != NULL; s++)
+		if ((s[1] == '2' && (s[2] == 'e' || s[2] == 'E' ||
+		    s[2] == 'f' || s[2] == 'F')) ||
+		    (s[1] == '5' && (s[2] == 'c' || s[2] == 'C')))
+			return 1;
+	return 0;
+}
+
 const char *
 uri_below_dir(const char *uri, const char *base)
 {
@@ -349,6 +365,8 @@ uri_below_dir(const char *uri, const char *base)
 	if (strncmp(uri, base, dirend - base + 1) != 0)
 		return NULL;
 	rest = uri + (dirend - base + 1);
+	if (has_encoded_separator(rest))
+		return NULL;
 
 	for (p = rest; ; p++) {
 		seg = p;

@@ -15,6 +15,10 @@
  * ".." segments, a missing module or file name, a trailing "/", control
  * characters, bytes >= 0x7f, backslashes, segments over MAX_FN_LENGTH bytes,
  * more than MAX_PATH_DEPTH segments and URIs over MAX_URI_LENGTH bytes.
+ * Also rejected: spaces, userinfo ("user@"), a query or fragment after the
+ * host, a host that starts or ends with '.' or '-' or holds "..", a host
+ * over MAX_FN_LENGTH bytes, port 0 or above 65535. MAX_PATH_DEPTH counts the
+ * segments below the module. host may be NULL, and reason may be NULL.
  * Returns 0, or -1 with a fixed reason in *reason.
  */
 int	uri_rsync_to_path(const char *uri, int include_host, char *path,
@@ -37,6 +41,9 @@ int	uri_same_origin(const char *a, const char *b);
  * If uri starts with the directory of base (everything up to and including
  * its last '/'), returns a pointer to the rest of uri; the rest must be a
  * relative path without empty, "." or ".." segments. Returns NULL otherwise.
+ * The rest is also refused when it holds a control character, space,
+ * backslash, byte >= 0x7f, or a percent-encoded '.', '/' or '\' (a web
+ * server could decode those into ".." or a separator).
  */
 const char *uri_below_dir(const char *uri, const char *base);
 

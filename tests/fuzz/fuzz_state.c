@@ -4,7 +4,8 @@
  * state_write and read back identically.
  *
  *   clang -fsanitize=fuzzer,address,undefined -I. -o fuzz_state \
- *       tests/fuzz/fuzz_state.c rsyncswap/state.c
+ *       tests/fuzz/fuzz_state.c rsyncswap/state.c \
+ *       rsyncswap/state_format.c
  */
 #include <fcntl.h>
 #include <limits.h>

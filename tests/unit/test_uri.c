@@ -330,6 +330,13 @@ test_below_dir(void **unused)
 	assert_null(uri_below_dir("https://h/rrdp/a\nb", base));
 	assert_null(uri_below_dir("https://h/rrdp/a\\..\\b", base));
 	assert_null(uri_below_dir("https://h/rrdp", base));
+	assert_null(uri_below_dir("https://h/rrdp/%2e%2e/x", base));
+	assert_null(uri_below_dir("https://h/rrdp/%2E./x", base));
+	assert_null(uri_below_dir("https://h/rrdp/a%2f..%2F..%2fx", base));
+	assert_null(uri_below_dir("https://h/rrdp/a%5c..%5Cx", base));
+	assert_null(uri_below_dir("https://h/rrdp/a b", base));
+	assert_string_equal(uri_below_dir("https://h/rrdp/a%20b%41", base),
+	    "a%20b%41");
 	/* The host alone is not a directory. */
 	assert_null(uri_below_dir("https://h/d.xml", "https://h"));
 	assert_null(uri_below_dir("https://evil/d.xml", "https://h"));
