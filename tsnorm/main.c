@@ -95,7 +95,7 @@ hash_large(struct walk *w, int fd, size_t have, const char *name,
 			goto out;
 		if (n == 0)
 			break;
-		if (!EVP_DigestUpdate(ctx, w->buf, n))
+		if (!EVP_DigestUpdate(ctx, w->buf, (size_t)n))
 			errx(1, "EVP_DigestUpdate failed");
 	}
 	if (!EVP_DigestFinal_ex(ctx, md, NULL))
@@ -116,7 +116,7 @@ static int
 file_result(struct walk *w, int fd, const char *name,
     struct tsnorm_result *res)
 {
-	size_t	have = 0, cap = TSNORM_MAX_PARSE_SIZE + 1;
+	size_t	have = 0, cap = TSNORM_MAX_PARSE_SIZE + 1, nsz;
 	ssize_t	n;
 	void	*p;
 
@@ -124,13 +124,13 @@ file_result(struct walk *w, int fd, const char *name,
 		if (have == w->bufsz) {
 			if (w->bufsz == cap)
 				return hash_large(w, fd, have, name, res);
-			n = w->bufsz == 0 ? READ_CHUNK : w->bufsz * 2;
-			if ((size_t)n > cap)
-				n = cap;
-			if ((p = realloc(w->buf, n)) == NULL)
+			nsz = w->bufsz == 0 ? READ_CHUNK : w->bufsz * 2;
+			if (nsz > cap)
+				nsz = cap;
+			if ((p = realloc(w->buf, nsz)) == NULL)
 				err(1, NULL);
 			w->buf = p;
-			w->bufsz = n;
+			w->bufsz = nsz;
 		}
 		n = read(fd, w->buf + have, w->bufsz - have);
 		if (n == -1 && errno == EINTR)
@@ -139,7 +139,7 @@ file_result(struct walk *w, int fd, const char *name,
 			return -1;
 		if (n == 0)
 			break;
-		have += n;
+		have += (size_t)n;
 	}
 	return tsnorm_time(w->buf, have, name, res);
 }

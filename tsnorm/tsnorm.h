@@ -29,7 +29,8 @@ enum tsnorm_rule {
  * past (never "newer" than a real object of today) and recognisable. The
  * offset is the first TSNORM_HASH_OCTETS octets of the SHA-256 of the
  * content, big-endian, modulo the span; 7 octets keep the value below
- * 2^63, so that a shell's $(( )) can reproduce it (tests/data/tsnorm-golden.sh).
+ * 2^63, so that a shell's $(( )) can reproduce it
+ * (tests/data/tsnorm-golden.sh).
  */
 #define TSNORM_HASH_BASE	((int64_t)946684800)
 #define TSNORM_HASH_SPAN	((int64_t)(1262304000 - 946684800))

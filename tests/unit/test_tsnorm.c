@@ -26,7 +26,7 @@ top(void)
 	return t != NULL && *t != '\0' ? t : ".";
 }
 
-/* Returns the contents of top()/rel (caller frees), *len set; fails if absent. */
+/* Returns the contents of top()/rel (caller frees) and sets *len. */
 static unsigned char *
 load(const char *rel, size_t *len)
 {
