@@ -30,6 +30,8 @@
 /* Seconds one HTTP transfer may take, and may stall, before it fails. */
 #define FETCH_TIMEOUT		1800
 #define FETCH_LOW_SPEED_TIME	60
+/* Largest state file read (MAX_NOTIFICATION_DELTAS lines of ~91 bytes fit). */
+#define MAX_STATE_FILE_SIZE	(16 * 1024 * 1024)
 /* Length of an error message built for the user (one line). */
 #define ERR_MAX			1024
 

@@ -1,11 +1,20 @@
 #include <stdarg.h>
 #include <stdio.h>
+#include <syslog.h>
 
 #include "rsyncswap/log.h"
 
 static const char *log_prog = "rsyncswap";
 /* 0 = errors only (-q), 1 = warnings (default), 2 = info (-v), 3 = debug. */
 static int log_verbosity = 1;
+static int log_syslog;
+
+void
+log_use_syslog(void)
+{
+	openlog(log_prog, LOG_PID, LOG_DAEMON);
+	log_syslog = 1;
+}
 
 void
 log_init(const char *prog, int verbosity)
@@ -34,6 +43,12 @@ log_v(enum log_level lvl, const char *fmt, va_list ap)
 	for (char *p = line; *p != '\0'; p++)
 		if ((unsigned char)*p < 0x20 || *p == 0x7f)
 			*p = '?';
+	if (log_syslog) {
+		static const int prio[] = { LOG_ERR, LOG_WARNING, LOG_INFO,
+		    LOG_DEBUG };
+		syslog(prio[lvl], "%s", line);
+		return;
+	}
 	fprintf(stderr, "%s: %s: %s\n", log_prog, names[lvl], line);
 }
 

@@ -2,29 +2,43 @@
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "rsyncswap/fetch.h"
+#include "rsyncswap/fsutil.h"
 #include "rsyncswap/limits.h"
 #include "rsyncswap/log.h"
+#include "rsyncswap/privs.h"
+#include "rsyncswap/status.h"
 #include "rsyncswap/sync.h"
 #include "rsyncswap/uri.h"
 #include "rsyncswap/version.h"
+#include "rsyncswap/watch.h"
 
 #define DEFAULT_STATE_DIR	"/var/lib/rsyncswap"
+#define DEFAULT_INTERVAL	30
+#define DEFAULT_CLEANUP_MAX	86400
 
 enum {
 	OPT_SOURCE = 256, OPT_INSECURE, OPT_INCLUDE_HOST, OPT_CLEANUP_AFTER,
 	OPT_MAX_DELTAS, OPT_MAX_OBJECT_SIZE, OPT_MIN_OBJECTS, OPT_CA_FILE,
+	OPT_USER, OPT_METRICS, OPT_INTERVAL, OPT_CLEANUP_MAX, OPT_SYSLOG,
+	OPT_RSYNCD_LOG, OPT_JSON,
 };
 
-/* Which subcommands take an option. */
-#define FOR_SYNC	0x1
-#define FOR_SWEEP	0x2
+/* The subcommands, as bits: which ones take an option. */
+#define C_SYNC		0x1
+#define C_WATCH		0x2
+#define C_SWEEP		0x4
+#define C_STATUS	0x8
+#define C_ALL		(C_SYNC | C_WATCH | C_SWEEP | C_STATUS)
+#define C_FETCH		(C_SYNC | C_WATCH)
 
 static const struct option long_options[] = {
 	{ "state-dir",		required_argument, NULL, 's' },
@@ -34,9 +48,16 @@ static const struct option long_options[] = {
 	{ "ca-file",		required_argument, NULL, OPT_CA_FILE },
 	{ "include-host",	no_argument,	   NULL, OPT_INCLUDE_HOST },
 	{ "cleanup-after",	required_argument, NULL, OPT_CLEANUP_AFTER },
+	{ "cleanup-max",	required_argument, NULL, OPT_CLEANUP_MAX },
 	{ "max-deltas",		required_argument, NULL, OPT_MAX_DELTAS },
 	{ "max-object-size",	required_argument, NULL, OPT_MAX_OBJECT_SIZE },
 	{ "min-objects",	required_argument, NULL, OPT_MIN_OBJECTS },
+	{ "user",		required_argument, NULL, OPT_USER },
+	{ "metrics-file",	required_argument, NULL, OPT_METRICS },
+	{ "interval",		required_argument, NULL, OPT_INTERVAL },
+	{ "syslog",		no_argument,	   NULL, OPT_SYSLOG },
+	{ "rsyncd-log",		required_argument, NULL, OPT_RSYNCD_LOG },
+	{ "json",		no_argument,	   NULL, OPT_JSON },
 	{ "verbose",		no_argument,	   NULL, 'v' },
 	{ "quiet",		no_argument,	   NULL, 'q' },
 	{ "help",		no_argument,	   NULL, 'h' },
@@ -44,12 +65,33 @@ static const struct option long_options[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
+/* Returns the subcommands that take option c. */
+static int
+option_scope(int c)
+{
+	switch (c) {
+	case 's': case 'r': case 'v': case 'q': case 'h': case 'V':
+		return C_ALL;
+	case OPT_CLEANUP_AFTER: case OPT_USER: case OPT_METRICS:
+		return C_SYNC | C_WATCH | C_SWEEP;
+	case OPT_INTERVAL: case OPT_CLEANUP_MAX: case OPT_SYSLOG:
+	case OPT_RSYNCD_LOG:
+		return C_WATCH;
+	case OPT_JSON:
+		return C_STATUS;
+	default:
+		return C_FETCH;
+	}
+}
+
 static void
 usage(FILE *f)
 {
 	fprintf(f,
-"usage: rsyncswap sync [OPTIONS] NOTIFICATION-URI   one run (for cron)\n"
-"       rsyncswap sweep [OPTIONS]                    remove expired revisions\n"
+"usage: rsyncswap sync   [OPTIONS] NOTIFICATION-URI  one run (for cron)\n"
+"       rsyncswap watch  [OPTIONS] NOTIFICATION-URI  the sidecar daemon\n"
+"       rsyncswap sweep  [OPTIONS]                   remove expired revisions\n"
+"       rsyncswap status [OPTIONS] [--json]          what is served\n"
 "\n"
 "  -s, --state-dir DIR        state and lock (default " DEFAULT_STATE_DIR ")\n"
 "  -r, --rsync-dir DIR        revisions and the current symlink\n"
@@ -63,13 +105,24 @@ usage(FILE *f)
 "      --max-deltas N         take the snapshot beyond N deltas (default %d)\n"
 "      --max-object-size B    largest object (default %d)\n"
 "      --min-objects N        refuse a revision with fewer objects\n"
+"      --user USER            started as root: run as USER (current stays\n"
+"                             owned by root)\n"
+"      --metrics-file FILE    Prometheus textfile, rewritten after each run\n"
+"  watch only:\n"
+"      --interval SECS        check the origin this often (default %d)\n"
+"      --cleanup-max SECS     upper bound of the tuned cleanup (default %d)\n"
+"      --rsyncd-log FILE      follow rsyncd's log\n"
+"      --syslog               log to syslog instead of stderr\n"
+"  status only:\n"
+"      --json                 machine-readable output\n"
 "  -v, --verbose              more log lines (twice: debug)\n"
 "  -q, --quiet                errors only, no summary\n"
 "  -h, --help                 this text\n"
 "  -V, --version              the version\n"
 "\n"
 "Exit: 0 ok, 1 failure (current untouched), 2 usage, 75 locked.\n",
-	    CLEANUP_AFTER_DEFAULT, MAX_DELTAS_DEFAULT, MAX_OBJECT_SIZE_DEFAULT);
+	    CLEANUP_AFTER_DEFAULT, MAX_DELTAS_DEFAULT, MAX_OBJECT_SIZE_DEFAULT,
+	    DEFAULT_INTERVAL, DEFAULT_CLEANUP_MAX);
 }
 
 static int
@@ -98,35 +151,196 @@ parse_number(const char *s, long long min, long long max, long long *out)
 	return 0;
 }
 
-/* Returns the bit of the subcommands that take option c. */
+struct cli {
+	struct watch_options	 w;	/* w.sync: the sync options */
+	const char		*user;
+	int			 json;
+	int			 syslog;
+	int			 verbosity;
+};
+
+/* Parses one option. Returns -1 to go on, or an exit code. */
 static int
-option_scope(int c)
+parse_option(struct cli *c, int opt, const char *cmd)
 {
-	switch (c) {
-	case 's': case 'r': case OPT_CLEANUP_AFTER:
-	case 'v': case 'q': case 'h': case 'V':
-		return FOR_SYNC | FOR_SWEEP;
+	struct sync_options *o = &c->w.sync;
+	long long n;
+
+	switch (opt) {
+	case 's': o->state_dir = optarg; break;
+	case 'r': o->rsync_dir = optarg; break;
+	case OPT_SOURCE: o->fetch.source_base = optarg; break;
+	case OPT_INSECURE: o->fetch.insecure = 1; break;
+	case OPT_CA_FILE: o->fetch.ca_file = optarg; break;
+	case OPT_INCLUDE_HOST: o->include_host = 1; break;
+	case OPT_USER: c->user = optarg; break;
+	case OPT_METRICS: c->w.metrics_file = optarg; break;
+	case OPT_RSYNCD_LOG: c->w.rsyncd_log = optarg; break;
+	case OPT_SYSLOG: c->syslog = 1; break;
+	case OPT_JSON: c->json = 1; break;
+	case 'v': c->verbosity++; break;
+	case 'q': c->verbosity = 0; o->quiet = 1; break;
+	case 'h': usage(stdout); return EXIT_OK;
+	case 'V': printf("rsyncswap %s\n", RSYNCSWAP_VERSION); return EXIT_OK;
+	case OPT_CLEANUP_AFTER:
+	case OPT_CLEANUP_MAX:
+		if (parse_number(optarg, 0, 365LL * 86400, &n) == -1)
+			return usage_error("\"%s\" is not a number of seconds "
+			    "(0 to one year)", optarg);
+		if (opt == OPT_CLEANUP_AFTER)
+			o->cleanup_after = n;
+		else
+			c->w.cleanup_max = n;
+		break;
+	case OPT_INTERVAL:
+		if (parse_number(optarg, 1, 86400, &n) == -1)
+			return usage_error("--interval: \"%s\" is not 1 to "
+			    "86400 seconds", optarg);
+		c->w.interval = (long)n;
+		break;
+	case OPT_MAX_DELTAS:
+		if (parse_number(optarg, 0, MAX_NOTIFICATION_DELTAS, &n) == -1)
+			return usage_error("--max-deltas: \"%s\" is out of "
+			    "range", optarg);
+		o->max_deltas = (size_t)n;
+		break;
+	case OPT_MAX_OBJECT_SIZE:
+		if (parse_number(optarg, 1, MAX_OBJECT_SIZE_LIMIT, &n) == -1)
+			return usage_error("--max-object-size: \"%s\" is out "
+			    "of range", optarg);
+		o->max_object_size = (size_t)n;
+		break;
+	case OPT_MIN_OBJECTS:
+		if (parse_number(optarg, 0, LLONG_MAX, &n) == -1)
+			return usage_error("--min-objects: \"%s\" is not a "
+			    "number", optarg);
+		o->min_objects = (size_t)n;
+		break;
 	default:
-		return FOR_SYNC;
+		return usage_error("%s: bad option", cmd);
 	}
+	return -1;
+}
+
+/* Checks the notification URI and the back-end. Returns -1 or EXIT_USAGE. */
+static int
+check_source(struct sync_options *o, const char *uri)
+{
+	struct stat sb;
+
+	o->notification_uri = uri;
+	o->fetch.public_uri = uri;
+	if (!uri_valid_http(uri, o->fetch.insecure))
+		return usage_error("\"%s\" is not an https URI (http needs "
+		    "--insecure)", uri);
+	if (o->fetch.source_base == NULL)
+		return -1;
+	if (strncmp(o->fetch.source_base, "https://", 8) == 0 ||
+	    strncmp(o->fetch.source_base, "http://", 7) == 0) {
+		if (!uri_valid_http(o->fetch.source_base, o->fetch.insecure))
+			return usage_error("--source-uri-base: \"%s\" is not "
+			    "a usable URI (http needs --insecure)",
+			    o->fetch.source_base);
+	} else if (stat(o->fetch.source_base, &sb) == -1 ||
+	    !S_ISDIR(sb.st_mode))
+		return usage_error("--source-uri-base: \"%s\" is neither an "
+		    "http(s) URI nor a directory", o->fetch.source_base);
+	else
+		o->fetch.source_is_dir = 1;
+	return -1;
+}
+
+/* Creates dir owned by p's user when we are root. Returns 0 or -1. */
+static int
+prepare_dir(const char *dir, const struct privs *p)
+{
+	int fd;
+
+	if (fs_mkdir_p(dir) == -1) {
+		log_error("%s: %s", dir, strerror(errno));
+		return -1;
+	}
+	if (!p->have_user || geteuid() != 0)
+		return 0;
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC)) == -1 || fchown(fd, p->uid, p->gid) == -1) {
+		log_error("%s: chown to %s: %s", dir, p->name,
+		    strerror(errno));
+		if (fd != -1)
+			close(fd);
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
+/*
+ * Opens what needs root, then drops to --user. Returns 0, or an exit code.
+ */
+static int
+setup_privileges(struct cli *c, struct privs *p, int daemon)
+{
+	struct sync_options *o = &c->w.sync;
+	char err[ERR_MAX];
+
+	memset(p, 0, sizeof(*p));
+	if (c->user != NULL && privs_lookup(c->user, p, err,
+	    sizeof(err)) == -1)
+		return usage_error("%s", err);
+	if (prepare_dir(o->state_dir, p) == -1 ||
+	    prepare_dir(o->rsync_dir, p) == -1)
+		return EXIT_FAIL;
+	if (privs_drop(p, err, sizeof(err)) == -1) {
+		log_error("%s", err);
+		return EXIT_FAIL;
+	}
+	o->privs = p;
+	if (!privs_can_chown()) {
+		if (daemon)
+			log_warn("current will be owned by uid %u, not root: "
+			    "rsyncd must use `use chroot = yes` (with `use "
+			    "chroot = no` it refuses a symlink not owned by "
+			    "root)", (unsigned)geteuid());
+		else
+			log_info("current is owned by uid %u: rsyncd needs "
+			    "`use chroot = yes`", (unsigned)geteuid());
+	}
+	return 0;
+}
+
+static void
+print_report(const struct sync_report *rep)
+{
+	printf("session %s serial %lld: %s", rep->session_id, rep->serial,
+	    rep->action);
+	if (strcmp(rep->action, "deltas") == 0)
+		printf(" %lld-%lld", rep->first_delta, rep->last_delta);
+	printf(", %zu objects, current -> %s", rep->objects, rep->current);
+	if (rep->swept > 0)
+		printf(", swept %d", rep->swept);
+	printf("\n");
 }
 
 int
 main(int argc, char *argv[])
 {
 	static char rsync_dir[PATH_MAX];
-	struct sync_options o;
+	struct sync_options *o;
 	struct sync_report rep;
+	struct privs privs;
+	struct cli c;
 	const char *cmd;
-	struct stat sb;
-	int c, verbosity = 1, scope, rc;
-	long long n;
+	int opt, scope, rc, swept;
 
-	memset(&o, 0, sizeof(o));
-	o.state_dir = DEFAULT_STATE_DIR;
-	o.cleanup_after = CLEANUP_AFTER_DEFAULT;
-	o.max_deltas = MAX_DELTAS_DEFAULT;
-	o.max_object_size = MAX_OBJECT_SIZE_DEFAULT;
+	memset(&c, 0, sizeof(c));
+	o = &c.w.sync;
+	o->state_dir = DEFAULT_STATE_DIR;
+	o->cleanup_after = CLEANUP_AFTER_DEFAULT;
+	o->max_deltas = MAX_DELTAS_DEFAULT;
+	o->max_object_size = MAX_OBJECT_SIZE_DEFAULT;
+	c.w.interval = DEFAULT_INTERVAL;
+	c.w.cleanup_max = DEFAULT_CLEANUP_MAX;
+	c.verbosity = 1;
 
 	if (argc < 2)
 		return usage(stderr), EXIT_USAGE;
@@ -136,134 +350,64 @@ main(int argc, char *argv[])
 	if (strcmp(cmd, "-V") == 0 || strcmp(cmd, "--version") == 0)
 		return printf("rsyncswap %s\n", RSYNCSWAP_VERSION), EXIT_OK;
 	if (strcmp(cmd, "sync") == 0)
-		scope = FOR_SYNC;
+		scope = C_SYNC;
+	else if (strcmp(cmd, "watch") == 0)
+		scope = C_WATCH;
 	else if (strcmp(cmd, "sweep") == 0)
-		scope = FOR_SWEEP;
+		scope = C_SWEEP;
+	else if (strcmp(cmd, "status") == 0)
+		scope = C_STATUS;
 	else
 		return usage_error("unknown command \"%s\"", cmd);
 
 	argv++, argc--;
-	while ((c = getopt_long(argc, argv, "s:r:vqhV", long_options,
+	while ((opt = getopt_long(argc, argv, "s:r:vqhV", long_options,
 	    NULL)) != -1) {
-		if (c != '?' && !(option_scope(c) & scope))
+		if (opt != '?' && !(option_scope(opt) & scope))
 			return usage_error("%s does not take this option",
 			    cmd);
-		switch (c) {
-		case 's':
-			o.state_dir = optarg;
-			break;
-		case 'r':
-			o.rsync_dir = optarg;
-			break;
-		case OPT_SOURCE:
-			o.fetch.source_base = optarg;
-			break;
-		case OPT_INSECURE:
-			o.fetch.insecure = 1;
-			break;
-		case OPT_CA_FILE:
-			o.fetch.ca_file = optarg;
-			break;
-		case OPT_INCLUDE_HOST:
-			o.include_host = 1;
-			break;
-		case OPT_CLEANUP_AFTER:
-			if (parse_number(optarg, 0, 365LL * 86400, &n) == -1)
-				return usage_error("--cleanup-after: \"%s\" is "
-				    "not a number of seconds", optarg);
-			o.cleanup_after = n;
-			break;
-		case OPT_MAX_DELTAS:
-			if (parse_number(optarg, 0, MAX_NOTIFICATION_DELTAS,
-			    &n) == -1)
-				return usage_error("--max-deltas: \"%s\" is "
-				    "out of range", optarg);
-			o.max_deltas = (size_t)n;
-			break;
-		case OPT_MAX_OBJECT_SIZE:
-			if (parse_number(optarg, 1, MAX_OBJECT_SIZE_LIMIT,
-			    &n) == -1)
-				return usage_error("--max-object-size: \"%s\" "
-				    "is out of range", optarg);
-			o.max_object_size = (size_t)n;
-			break;
-		case OPT_MIN_OBJECTS:
-			if (parse_number(optarg, 0, LLONG_MAX, &n) == -1)
-				return usage_error("--min-objects: \"%s\" is "
-				    "not a number", optarg);
-			o.min_objects = (size_t)n;
-			break;
-		case 'v':
-			verbosity++;
-			break;
-		case 'q':
-			verbosity = 0;
-			o.quiet = 1;
-			break;
-		case 'h':
-			usage(stdout);
-			return EXIT_OK;
-		case 'V':
-			printf("rsyncswap %s\n", RSYNCSWAP_VERSION);
-			return EXIT_OK;
-		default:
-			return usage_error("%s: bad option", cmd);
-		}
+		if ((rc = parse_option(&c, opt, cmd)) != -1)
+			return rc;
 	}
 	argc -= optind;
 	argv += optind;
-	log_init("rsyncswap", verbosity);
-
-	if (o.rsync_dir == NULL) {
-		snprintf(rsync_dir, sizeof(rsync_dir), "%s/rsync", o.state_dir);
-		o.rsync_dir = rsync_dir;
+	log_init("rsyncswap", c.verbosity);
+	if (c.syslog)
+		log_use_syslog();
+	if (o->rsync_dir == NULL) {
+		snprintf(rsync_dir, sizeof(rsync_dir), "%s/rsync",
+		    o->state_dir);
+		o->rsync_dir = rsync_dir;
 	}
-	if (scope == FOR_SWEEP) {
+
+	if (scope == C_STATUS || scope == C_SWEEP) {
 		if (argc != 0)
-			return usage_error("%s: sweep takes no arguments",
-			    argv[0]);
-		return sync_sweep_only(&o);
+			return usage_error("%s: takes no arguments", cmd);
+		if (scope == C_STATUS)
+			return status_print(stdout, o->state_dir,
+			    o->rsync_dir, c.json) == 0 ? EXIT_OK : EXIT_FAIL;
+		if ((rc = setup_privileges(&c, &privs, 0)) != 0)
+			return rc;
+		if ((rc = sync_sweep_only(o, &swept)) == EXIT_OK && !o->quiet)
+			printf("swept %d entries\n", swept);
+		return rc;
 	}
 
 	if (argc != 1)
-		return usage_error("%s", "sync needs exactly one "
-		    "NOTIFICATION-URI");
-	o.notification_uri = argv[0];
-	o.fetch.public_uri = argv[0];
-	if (!uri_valid_http(o.notification_uri, o.fetch.insecure))
-		return usage_error("\"%s\" is not an https URI (http needs "
-		    "--insecure)", o.notification_uri);
-	if (o.fetch.source_base != NULL) {
-		if (strncmp(o.fetch.source_base, "https://", 8) == 0 ||
-		    strncmp(o.fetch.source_base, "http://", 7) == 0) {
-			if (!uri_valid_http(o.fetch.source_base,
-			    o.fetch.insecure))
-				return usage_error("--source-uri-base: \"%s\" "
-				    "is not a usable URI (http needs "
-				    "--insecure)", o.fetch.source_base);
-		} else if (stat(o.fetch.source_base, &sb) == -1 ||
-		    !S_ISDIR(sb.st_mode))
-			return usage_error("--source-uri-base: \"%s\" is "
-			    "neither an http(s) URI nor a directory",
-			    o.fetch.source_base);
-		else
-			o.fetch.source_is_dir = 1;
-	}
+		return usage_error("%s needs exactly one NOTIFICATION-URI",
+		    cmd);
+	if ((rc = check_source(o, argv[0])) != -1)
+		return rc;
 	if (fetch_init() == -1) {
 		log_error("cannot initialise libcurl");
 		return EXIT_FAIL;
 	}
-	rc = sync_run(&o, &rep);
-	if (rc == EXIT_OK && !o.quiet) {
-		printf("session %s serial %lld: %s", rep.session_id, rep.serial,
-		    rep.action);
-		if (strcmp(rep.action, "deltas") == 0)
-			printf(" %lld-%lld", rep.first_delta, rep.last_delta);
-		printf(", %zu objects, current -> %s", rep.objects,
-		    rep.current);
-		if (rep.swept > 0)
-			printf(", swept %d", rep.swept);
-		printf("\n");
-	}
+	if ((rc = setup_privileges(&c, &privs, scope == C_WATCH)) != 0)
+		return rc;
+	if (scope == C_WATCH)
+		return watch_run(&c.w);
+	rc = sync_run(o, &rep);
+	if (rc == EXIT_OK && !o->quiet)
+		print_report(&rep);
 	return rc;
 }

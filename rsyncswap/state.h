@@ -16,7 +16,6 @@
  * Largest state file read: room for MAX_NOTIFICATION_DELTAS "delta" lines
  * (at most 91 bytes each) and MAX_HISTORY history lines, with margin.
  */
-#define MAX_STATE_FILE_SIZE	(16 * 1024 * 1024)
 
 /* A delta listed in the last notification we acted on. */
 struct state_delta {
@@ -46,6 +45,7 @@ struct state {
 	char			 last_error[512];
 	char			 host[256];	/* the one host, without --include-host */
 	long long		 objects;	/* objects in the current revision */
+	long long		 cleanup_after;	/* effective; 0 = never set */
 };
 
 /*

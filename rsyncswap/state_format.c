@@ -31,6 +31,9 @@ enum state_key {
 	KEY_LAST_SUCCESS = 1 << 5,
 	KEY_LAST_FAILURE = 1 << 6,
 	KEY_LAST_ERROR = 1 << 7,
+	KEY_HOST = 1 << 8,
+	KEY_OBJECTS = 1 << 9,
+	KEY_CLEANUP_AFTER = 1 << 10,
 };
 
 static void
@@ -240,6 +243,9 @@ parse_line(char *line, struct state *st, unsigned int *seen, size_t *cap)
 		{ "last-success", KEY_LAST_SUCCESS },
 		{ "last-failure", KEY_LAST_FAILURE },
 		{ "last-error", KEY_LAST_ERROR },
+		{ "host", KEY_HOST },
+		{ "objects", KEY_OBJECTS },
+		{ "cleanup-after", KEY_CLEANUP_AFTER },
 	};
 	struct state_revision	*r;
 	char			*v;
@@ -299,6 +305,12 @@ parse_line(char *line, struct state *st, unsigned int *seen, size_t *cap)
 	case KEY_LAST_ERROR:
 		return get_escaped(v, st->last_error, sizeof(st->last_error),
 		    0);
+	case KEY_HOST:
+		return get_escaped(v, st->host, sizeof(st->host), 1);
+	case KEY_OBJECTS:
+		return get_number(v, &st->objects);
+	case KEY_CLEANUP_AFTER:
+		return get_number(v, &st->cleanup_after);
 	}
 	return -1;
 }
@@ -389,7 +401,10 @@ state_print(FILE *f, const struct state *st)
 	fprintf(f, "last-success %lld\nlast-failure %lld\nlast-error ",
 	    st->last_success, st->last_failure);
 	put_escaped(f, st->last_error);
-	fprintf(f, "\n%s\n", STATE_TRAILER);
+	fputs("\nhost ", f);
+	put_escaped(f, st->host);
+	fprintf(f, "\nobjects %lld\ncleanup-after %lld\n%s\n", st->objects,
+	    st->cleanup_after, STATE_TRAILER);
 	return ferror(f) ? -1 : 0;
 }
 

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "rsyncswap/privs.h"
 #include "rsyncswap/rrdp.h"
 #include "rsyncswap/swap.h"
 
@@ -83,6 +84,15 @@ swap_current(int rsync_dirfd, const char *name, char *err, size_t errsz)
 	if (symlinkat(name, rsync_dirfd, CURRENT_TMP_NAME) == -1) {
 		snprintf(err, errsz, "%s: %s", CURRENT_TMP_NAME,
 		    strerror(errno));
+		return -1;
+	}
+	/* rsyncd (use chroot = no) follows only a symlink owned by root. */
+	if (geteuid() != 0 && privs_can_chown() &&
+	    fchownat(rsync_dirfd, CURRENT_TMP_NAME, 0, 0,
+	    AT_SYMLINK_NOFOLLOW) == -1) {
+		snprintf(err, errsz, "chown of %s to root: %s",
+		    CURRENT_TMP_NAME, strerror(errno));
+		unlinkat(rsync_dirfd, CURRENT_TMP_NAME, 0);
 		return -1;
 	}
 	if (renameat(rsync_dirfd, CURRENT_TMP_NAME, rsync_dirfd,

@@ -54,8 +54,9 @@ sweep_adopt(struct state *st, const char *name, long long now)
  * number of entries that could not be removed, or -1 if the child failed.
  */
 static int
-sweep_remove(int rsync_dirfd, char **names, int n)
+sweep_remove(int rsync_dirfd, char **names, int n, const struct privs *privs)
 {
+	char desc[1024], err[256];
 	struct stat sb;
 	pid_t pid;
 	int status, failed = 0;
@@ -67,6 +68,12 @@ sweep_remove(int rsync_dirfd, char **names, int n)
 		return -1;
 	}
 	if (pid == 0) {
+		if (privs_sweeper(privs, rsync_dirfd, desc, sizeof(desc), err,
+		    sizeof(err)) == -1) {
+			log_error("%s", err);
+			_exit(255);
+		}
+		log_debug("sweeper: %s", desc);
 		for (int i = 0; i < n; i++) {
 			if (fs_remove_tree(rsync_dirfd, names[i],
 			    sb.st_dev) == -1) {
@@ -87,7 +94,8 @@ sweep_remove(int rsync_dirfd, char **names, int n)
 
 int
 sweep_run(int rsync_dirfd, const char *current, struct state *st,
-    long long now, long long cleanup_after, struct sweep_stats *stats)
+    long long now, long long cleanup_after, const struct privs *privs,
+    struct sweep_stats *stats)
 {
 	char *names[SWEEP_MAX_ENTRIES];
 	struct state_revision *r;
@@ -133,7 +141,7 @@ sweep_run(int rsync_dirfd, const char *current, struct state *st,
 	closedir(d);
 	if (n == 0)
 		return 0;
-	failed = sweep_remove(rsync_dirfd, names, n);
+	failed = sweep_remove(rsync_dirfd, names, n, privs);
 	for (int i = 0; i < n; i++)
 		free(names[i]);
 	if (failed == 0) {

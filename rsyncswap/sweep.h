@@ -7,6 +7,7 @@
 #ifndef RSYNCSWAP_SWEEP_H
 #define RSYNCSWAP_SWEEP_H
 
+#include "rsyncswap/privs.h"
 #include "rsyncswap/state.h"
 
 struct sweep_stats {
@@ -17,11 +18,13 @@ struct sweep_stats {
 
 /*
  * Sweeps the rsync directory rsync_dirfd. current is the target of current
- * (NULL if none). Revisions on disk that st->history does not know start
+ * (NULL if none). The child runs as privs' user (NULL: as we are) with no
+ * capabilities. Revisions on disk that st->history does not know start
  * their clock now (recorded in st). Returns 0 when everything due was
  * removed, -1 otherwise (reason logged); fills stats.
  */
 int	sweep_run(int rsync_dirfd, const char *current, struct state *st,
-	    long long now, long long cleanup_after, struct sweep_stats *stats);
+	    long long now, long long cleanup_after, const struct privs *privs,
+	    struct sweep_stats *stats);
 
 #endif

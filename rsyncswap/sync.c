@@ -20,12 +20,15 @@
 #include "rsyncswap/sync.h"
 #include "rsyncswap/uri.h"
 
+volatile sig_atomic_t sync_interrupt;
+
 /* Applying the objects of one document to a revision being built. */
 struct apply {
 	struct revision	*rev;
 	int		 include_host;
 	char		 host[256];	/* the one host without --include-host */
 	int		 fatal;		/* no fallback can fix this failure */
+	int		 snapshot;	/* building from a snapshot */
 	size_t		 publishes;
 	size_t		 withdraws;
 };
@@ -83,6 +86,8 @@ apply_publish(void *arg, const char *uri, const unsigned char *hash,
 	if ((rc = revision_publish(a->rev, path, hash, data, len, err,
 	    errsz)) == -1)
 		a->fatal = 1;
+	if (rc == 1 && a->snapshot)
+		snprintf(err, errsz, "%s is published twice", uri);
 	if (rc != 0)
 		return -1;
 	a->publishes++;
@@ -110,6 +115,8 @@ apply_withdraw(void *arg, const char *uri, const unsigned char *hash,
 static int
 parser_sink(void *arg, const void *buf, size_t len)
 {
+	if (sync_interrupt)
+		return -1;
 	return rrdp_parser_feed(arg, buf, len);
 }
 
@@ -146,7 +153,10 @@ run_document(struct run *r, enum rrdp_kind kind, const char *uri,
 		return 0;
 	}
 	if (fr == FETCH_ERROR) {
-		if (ferr[0] != '\0')
+		if (sync_interrupt)
+			snprintf(r->err, sizeof(r->err), "%s: interrupted",
+			    uri);
+		else if (ferr[0] != '\0')
 			snprintf(r->err, sizeof(r->err), "%s", ferr);
 		else
 			snprintf(r->err, sizeof(r->err), "%s: %s", uri,
@@ -193,6 +203,7 @@ run_snapshot(struct run *r, struct apply *a)
 {
 	memset(a, 0, sizeof(*a));
 	a->include_host = r->o->include_host;
+	a->snapshot = 1;
 	if ((a->rev = revision_begin(r->rsync_dirfd, r->err,
 	    sizeof(r->err))) == NULL)
 		return NULL;
@@ -304,6 +315,7 @@ static struct revision *
 run_build(struct run *r, struct decision *d, struct apply *a,
     struct sync_report *rep)
 {
+	char why[ERR_MAX / 2] = "", why2[ERR_MAX / 2];
 	struct revision *rev;
 	int fatal;
 
@@ -316,12 +328,19 @@ run_build(struct run *r, struct decision *d, struct apply *a,
 			    1].serial;
 			return rev;
 		}
-		if (fatal)
+		if (fatal || sync_interrupt)
 			return NULL;
-		log_warn("%s; taking the snapshot", r->err);
+		/* One failure, one line: the reason joins a later error. */
+		snprintf(why, sizeof(why), "%s", r->err);
+		log_info("%s; taking the snapshot", why);
+		rep->action = "snapshot (a delta did not apply)";
+	} else
+		rep->action = "snapshot";
+	if ((rev = run_snapshot(r, a)) == NULL && why[0] != '\0') {
+		snprintf(why2, sizeof(why2), "%s", r->err);
+		snprintf(r->err, sizeof(r->err), "%s (after: %s)", why2, why);
 	}
-	rep->action = "snapshot";
-	return run_snapshot(r, a);
+	return rev;
 }
 
 /* Publishes rev as the notification's serial. Returns 0 or -1. */
@@ -350,6 +369,7 @@ run_finish(struct run *r, int ok, struct sync_report *rep)
 	char err[ERR_MAX];
 	long long now = time(NULL);
 
+	r->st.cleanup_after = o->cleanup_after;
 	if (ok == 0) {
 		r->st.last_failure = now;
 		snprintf(r->st.last_error, sizeof(r->st.last_error), "%s",
@@ -358,7 +378,7 @@ run_finish(struct run *r, int ok, struct sync_report *rep)
 		r->st.last_success = now;
 	if (r->rsync_dirfd != -1 && sweep_run(r->rsync_dirfd,
 	    r->have_current ? r->current : NULL, &r->st, now,
-	    o->cleanup_after, &ss) == 0)
+	    o->cleanup_after, o->privs, &ss) == 0)
 		rep->swept = ss.removed;
 	if (state_write(o->state_dir, &r->st, err, sizeof(err)) == -1)
 		log_error("%s", err);
@@ -464,7 +484,10 @@ done:
 	rc = EXIT_OK;
 	goto out;
 fail:
-	log_error("%s", r.err);
+	if (sync_interrupt)
+		log_warn("%s; the unfinished revision was discarded", r.err);
+	else
+		log_error("%s", r.err);
 	run_finish(&r, 0, rep);
 out:
 	rrdp_notification_free(&r.n);
@@ -477,7 +500,7 @@ out:
 }
 
 int
-sync_sweep_only(const struct sync_options *o)
+sync_sweep_only(const struct sync_options *o, int *swept)
 {
 	struct sync_report rep;
 	int lockfd = -1, rc;
@@ -491,8 +514,7 @@ sync_sweep_only(const struct sync_options *o)
 		log_error("%s", r.err);
 	else
 		run_finish(&r, -1, &rep);
-	if (rc == EXIT_OK && !o->quiet)
-		printf("swept %d entries\n", rep.swept);
+	*swept = rep.swept;
 	state_free(&r.st);
 	if (r.rsync_dirfd != -1)
 		close(r.rsync_dirfd);

@@ -2,9 +2,11 @@
 #ifndef RSYNCSWAP_SYNC_H
 #define RSYNCSWAP_SYNC_H
 
+#include <signal.h>
 #include <stddef.h>
 
 #include "rsyncswap/fetch.h"
+#include "rsyncswap/privs.h"
 
 struct sync_options {
 	const char		*notification_uri;
@@ -17,6 +19,7 @@ struct sync_options {
 	size_t			 max_object_size;
 	size_t			 min_objects;
 	int			 quiet;
+	const struct privs	*privs;		/* of the sweeper; NULL: none */
 };
 
 /* What the last run did, for the summary line and metrics. */
@@ -38,12 +41,21 @@ struct sync_report {
 #define EXIT_LOCKED	75
 
 /*
+ * Set (by a signal handler) to stop the running sync at the next chunk of
+ * input; its unfinished revision is discarded and current is untouched.
+ */
+extern volatile sig_atomic_t sync_interrupt;
+
+/*
  * Runs one sync. Returns EXIT_OK, EXIT_FAIL (one line on stderr, current
  * untouched) or EXIT_LOCKED, and fills rep.
  */
 int	sync_run(const struct sync_options *o, struct sync_report *rep);
 
-/* Runs only the sweep. Returns EXIT_OK, EXIT_FAIL or EXIT_LOCKED. */
-int	sync_sweep_only(const struct sync_options *o);
+/*
+ * Runs only the sweep; the number of entries removed goes to *swept.
+ * Returns EXIT_OK, EXIT_FAIL or EXIT_LOCKED.
+ */
+int	sync_sweep_only(const struct sync_options *o, int *swept);
 
 #endif

@@ -1,0 +1,34 @@
+/*
+ * Metrics in the Prometheus text format (node_exporter's textfile
+ * collector), written atomically after every sync and sweep.
+ */
+#ifndef RSYNCSWAP_METRICS_H
+#define RSYNCSWAP_METRICS_H
+
+#include "rsyncswap/state.h"
+
+/* Counters kept by the running process (the rest comes from state). */
+struct metrics {
+	long long	syncs_ok;
+	long long	syncs_failed;
+	long long	sweeps;
+	long long	swept;			/* entries removed by sweeps */
+	double		last_sync_seconds;	/* duration of the last sync */
+	long long	last_sync_bytes;	/* object bytes written by it */
+	long long	cleanup_after;		/* effective, seconds */
+	long long	vanished;		/* "file has vanished" lines */
+	long long	vanished_ours;		/* ... attributed to a sweep */
+};
+
+/*
+ * Writes the metrics of st (state), the revisions on disk below
+ * rsync_dirfd and m to path via a temporary file and rename. Returns 0, or
+ * -1 with a reason in err.
+ */
+int	metrics_write(const char *path, const struct state *st,
+	    int rsync_dirfd, const struct metrics *m, char *err, size_t errsz);
+
+/* Returns the number of revision directories below rsync_dirfd. */
+int	metrics_count_revisions(int rsync_dirfd);
+
+#endif

@@ -1,0 +1,264 @@
+#include <sys/inotify.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "rsyncswap/log.h"
+#include "rsyncswap/metrics.h"
+#include "rsyncswap/state.h"
+#include "rsyncswap/watch.h"
+
+/* A change is synced this long after the last event of a burst (ms)... */
+#define DEBOUNCE_MS		200
+/* ...but never later than this after the first one (ms). */
+#define DEBOUNCE_MAX_MS		800
+/* Retry after a failure: first delay, doubling up to the bound (ms). */
+#define BACKOFF_MIN_MS		2000
+#define BACKOFF_MAX_MS		(300 * 1000)
+/* Retry when another process held the lock (ms). */
+#define LOCKED_RETRY_MS		1000
+/* Longest pause between sweeps (ms); shorter for short cleanup times. */
+#define SWEEP_MAX_MS		(60 * 1000)
+
+static volatile sig_atomic_t watch_stop, watch_hup;
+static int watch_pipe[2] = { -1, -1 };
+
+static void
+watch_signal(int sig)
+{
+	int saved = errno;
+
+	if (sig == SIGHUP)
+		watch_hup = 1;
+	else {
+		watch_stop = 1;
+		sync_interrupt = 1;
+	}
+	(void)!write(watch_pipe[1], "", 1);
+	errno = saved;
+}
+
+/* Returns CLOCK_MONOTONIC in milliseconds. */
+static long long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Returns 0 after installing the handlers and the self-pipe, or -1. */
+static int
+watch_signals(void)
+{
+	struct sigaction sa;
+
+	if (pipe2(watch_pipe, O_CLOEXEC | O_NONBLOCK) == -1)
+		return -1;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = watch_signal;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGTERM, &sa, NULL) == -1 ||
+	    sigaction(SIGINT, &sa, NULL) == -1 ||
+	    sigaction(SIGHUP, &sa, NULL) == -1)
+		return -1;
+	signal(SIGPIPE, SIG_IGN);
+	return 0;
+}
+
+/*
+ * Returns an inotify fd watching the directory of the local back-end for
+ * the notification file's name (written to *name), or -1.
+ */
+static int
+watch_inotify(const struct watch_options *w, const char **name)
+{
+	const char *uri = w->sync.notification_uri;
+	const char *slash = strrchr(uri, '/');
+	int fd;
+
+	*name = slash != NULL ? slash + 1 : uri;
+	if ((fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) == -1)
+		return -1;
+	if (inotify_add_watch(fd, w->sync.fetch.source_base,
+	    IN_CLOSE_WRITE | IN_MOVED_TO) == -1) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Returns 1 if the pending inotify events name the notification file. */
+static int
+watch_drain_inotify(int fd, const char *name)
+{
+	char buf[8192] __attribute__((aligned(__alignof__(struct inotify_event))));
+	const struct inotify_event *ev;
+	int hit = 0;
+	ssize_t n;
+
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		for (char *p = buf; p < buf + n; p += sizeof(*ev) + ev->len) {
+			ev = (const struct inotify_event *)p;
+			if (ev->len > 0 && strcmp(ev->name, name) == 0)
+				hit = 1;
+			if (ev->mask & IN_Q_OVERFLOW)
+				hit = 1;
+		}
+	return hit;
+}
+
+/* Rewrites the metrics file from the state and the counters. */
+static void
+watch_metrics(const struct watch_options *w, const struct metrics *m)
+{
+	struct state st;
+	char err[ERR_MAX];
+	int fd;
+
+	if (w->metrics_file == NULL)
+		return;
+	state_read(w->sync.state_dir, &st, err, sizeof(err));
+	if ((fd = open(w->sync.rsync_dir, O_RDONLY | O_DIRECTORY |
+	    O_CLOEXEC)) == -1) {
+		state_free(&st);
+		return;
+	}
+	if (metrics_write(w->metrics_file, &st, fd, m, err, sizeof(err)) == -1)
+		log_warn("%s", err);
+	close(fd);
+	state_free(&st);
+}
+
+/* Runs one sync; returns the delay (ms) until the next one. */
+static long long
+watch_sync(const struct watch_options *w, struct metrics *m,
+    long long *backoff)
+{
+	struct sync_report rep;
+	long long t0 = now_ms();
+	int rc;
+
+	rc = sync_run(&w->sync, &rep);
+	m->last_sync_seconds = (double)(now_ms() - t0) / 1000.0;
+	if (rc == EXIT_OK) {
+		m->syncs_ok++;
+		m->sweeps++;
+		m->swept += rep.swept;
+		m->last_sync_bytes = rep.bytes;
+		if (strcmp(rep.action, "up to date") != 0)
+			log_info("session %s serial %lld: %s, %zu objects, "
+			    "current -> %s (%.3f s)", rep.session_id,
+			    rep.serial, rep.action, rep.objects, rep.current,
+			    m->last_sync_seconds);
+		*backoff = 0;
+		watch_metrics(w, m);
+		return w->interval * 1000LL;
+	}
+	if (rc == EXIT_LOCKED)
+		return LOCKED_RETRY_MS;
+	m->syncs_failed++;
+	watch_metrics(w, m);
+	*backoff = *backoff == 0 ? BACKOFF_MIN_MS : *backoff * 2;
+	if (*backoff > BACKOFF_MAX_MS)
+		*backoff = BACKOFF_MAX_MS;
+	if (*backoff > w->interval * 1000LL)
+		*backoff = w->interval * 1000LL;
+	if (!watch_stop)
+		log_info("retrying in %lld s", *backoff / 1000);
+	return *backoff;
+}
+
+int
+watch_run(const struct watch_options *w)
+{
+	struct metrics m;
+	struct pollfd pfd[2];
+	const char *name = NULL;
+	long long now, next_sync, next_sweep, first_event = 0, backoff = 0;
+	long long sweep_ms;
+	int ino = -1, timeout, swept;
+	char c;
+
+	memset(&m, 0, sizeof(m));
+	m.cleanup_after = w->sync.cleanup_after;
+	if (watch_signals() == -1) {
+		log_error("cannot install signal handlers: %s",
+		    strerror(errno));
+		return EXIT_FAIL;
+	}
+	if (w->sync.fetch.source_is_dir &&
+	    (ino = watch_inotify(w, &name)) == -1) {
+		log_error("%s: inotify: %s", w->sync.fetch.source_base,
+		    strerror(errno));
+		return EXIT_FAIL;
+	}
+	sweep_ms = w->sync.cleanup_after * 1000 / 2;
+	if (sweep_ms > SWEEP_MAX_MS)
+		sweep_ms = SWEEP_MAX_MS;
+	if (sweep_ms < 1000)
+		sweep_ms = 1000;
+	log_info("watching %s (%s), every %ld s", w->sync.notification_uri,
+	    ino != -1 ? "inotify" : "polling", w->interval);
+
+	now = now_ms();
+	next_sync = now;
+	next_sweep = now + sweep_ms;
+	while (!watch_stop) {
+		now = now_ms();
+		if (now >= next_sync) {
+			first_event = 0;
+			next_sync = now_ms() + watch_sync(w, &m, &backoff);
+			continue;
+		}
+		if (now >= next_sweep) {
+			if (sync_sweep_only(&w->sync, &swept) == EXIT_OK) {
+				m.sweeps++;
+				m.swept += swept;
+			}
+			watch_metrics(w, &m);
+			next_sweep = now_ms() + sweep_ms;
+			continue;
+		}
+		timeout = (int)((next_sync < next_sweep ? next_sync :
+		    next_sweep) - now);
+		pfd[0].fd = watch_pipe[0];
+		pfd[0].events = POLLIN;
+		pfd[1].fd = ino;
+		pfd[1].events = POLLIN;
+		if (poll(pfd, ino != -1 ? 2 : 1, timeout) == -1 &&
+		    errno != EINTR) {
+			log_error("poll: %s", strerror(errno));
+			break;
+		}
+		while (read(watch_pipe[0], &c, 1) == 1)
+			;
+		if (watch_hup) {
+			watch_hup = 0;
+			log_info("SIGHUP: reopening log files");
+		}
+		if (ino != -1 && (pfd[1].revents & POLLIN) &&
+		    watch_drain_inotify(ino, name)) {
+			now = now_ms();
+			if (first_event == 0)
+				first_event = now;
+			next_sync = now + DEBOUNCE_MS;
+			if (next_sync > first_event + DEBOUNCE_MAX_MS)
+				next_sync = first_event + DEBOUNCE_MAX_MS;
+		}
+	}
+	log_info("stopping");
+	if (ino != -1)
+		close(ino);
+	return EXIT_OK;
+}
