@@ -18,9 +18,9 @@
 #include "rsyncswap/watch.h"
 
 /* A change is synced this long after the last event of a burst (ms)... */
-#define DEBOUNCE_MS		200
+#define DEBOUNCE_MS		100
 /* ...but never later than this after the first one (ms). */
-#define DEBOUNCE_MAX_MS		800
+#define DEBOUNCE_MAX_MS		500
 /* Retry after a failure: first delay, doubling up to the bound (ms). */
 #define BACKOFF_MIN_MS		2000
 #define BACKOFF_MAX_MS		(300 * 1000)

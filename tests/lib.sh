@@ -136,3 +136,103 @@ example_conf() {
 # BENCH_URI / BENCH_SRC: the krill-sync-benchmark repository as rsyncswap input.
 BENCH_URI=https://localhost:3000/rrdp/notification.xml
 BENCH_SRC="$DATA/krill-sync-benchmark/rrdp"
+
+# ---- helpers for watch tests ----
+
+# wait_for SECONDS CMD...: runs CMD every 0.1 s until it succeeds; fails
+# after SECONDS.
+wait_for() {
+	_n=$(($1 * 10)); shift
+	while ! "$@" >/dev/null 2>&1; do
+		_n=$((_n - 1)); [ $_n -gt 0 ] || return 1
+		sleep 0.1
+	done
+}
+
+# current_is RSYNC_DIR SERIAL: true when current points to serial SERIAL.
+current_is() {
+	case $(readlink "$1/current" 2>/dev/null) in *_serial_"$2") return 0 ;; esac
+	return 1
+}
+
+# check_prometheus FILE: fails unless FILE is Prometheus text format
+# (every sample's family declared by a TYPE line first, values numeric).
+check_prometheus() {
+	python3 - "$1" <<'PYEOF' || fail "$1 is not Prometheus text format"
+import re, sys
+name = r"[a-zA-Z_:][a-zA-Z0-9_:]*"
+sample = re.compile(r"^(%s)(\{(%s=\"([^\"\\]|\\.)*\")(,%s=\"([^\"\\]|\\.)*\")*\})? (\S+)$" % (name, name, name))
+types, n = {}, 0
+for line in open(sys.argv[1]):
+    line = line.rstrip("\n")
+    if line.startswith("# HELP "):
+        continue
+    if line.startswith("# TYPE "):
+        _, _, m, t = line.split(" ", 3)
+        assert t in ("counter", "gauge", "untyped", "histogram", "summary"), line
+        assert m not in types, "duplicate TYPE " + m
+        types[m] = t
+        continue
+    m = sample.match(line)
+    assert m, "bad line: " + line
+    assert m.group(1) in types, "no TYPE for " + m.group(1)
+    float(m.group(7))
+    n += 1
+assert n > 0, "no samples"
+PYEOF
+}
+
+# start_nginx ROOT: serves ROOT over https on 127.0.0.1 twice: $NGINX_PORT
+# with a certificate of a test CA ($T/pki/ca.pem), $NGINX_SELF_PORT with a
+# self-signed one. The access log is $T/nginx/access.log.
+start_nginx() {
+	need_cmd nginx
+	need_cmd openssl
+	mkdir -p "$T/pki" "$T/nginx"
+	chmod -R a+rX "$1"
+	(
+	cd "$T/pki"
+	openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=rsyncswap test CA" \
+		-keyout ca.key -out ca.pem 2>/dev/null
+	openssl req -newkey rsa:2048 -nodes -subj "/CN=127.0.0.1" \
+		-keyout srv.key -out srv.csr 2>/dev/null
+	printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\n' >ext
+	openssl x509 -req -in srv.csr -CA ca.pem -CAkey ca.key -CAcreateserial \
+		-days 2 -extfile ext -out srv.pem 2>/dev/null
+	openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=127.0.0.1" \
+		-addext "subjectAltName=IP:127.0.0.1" -keyout self.key -out self.pem 2>/dev/null
+	chmod a+r ./*
+	)
+	NGINX_PORT=$(free_port)
+	NGINX_SELF_PORT=$(free_port)
+	cat >"$T/nginx/nginx.conf" <<CONF
+worker_processes 1;
+pid $T/nginx/nginx.pid;
+error_log $T/nginx/error.log;
+events { worker_connections 64; }
+http {
+	access_log $T/nginx/access.log;
+	client_body_temp_path $T/nginx;
+	proxy_temp_path $T/nginx;
+	fastcgi_temp_path $T/nginx;
+	uwsgi_temp_path $T/nginx;
+	scgi_temp_path $T/nginx;
+	server {
+		listen 127.0.0.1:$NGINX_PORT ssl;
+		ssl_certificate $T/pki/srv.pem;
+		ssl_certificate_key $T/pki/srv.key;
+		root $1;
+	}
+	server {
+		listen 127.0.0.1:$NGINX_SELF_PORT ssl;
+		ssl_certificate $T/pki/self.pem;
+		ssl_certificate_key $T/pki/self.key;
+		root $1;
+	}
+}
+CONF
+	nginx -c "$T/nginx/nginx.conf" -g 'daemon off;' 2>"$T/nginx/stderr" &
+	PIDS="$PIDS $!"
+	wait_port "$NGINX_PORT"
+	wait_port "$NGINX_SELF_PORT"
+}

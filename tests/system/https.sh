@@ -6,57 +6,11 @@ need_rsyncswap
 need_cmd nginx
 need_cmd openssl
 
-mkdir -p "$T/www/rrdp" "$T/pki" "$T/nginx"
+mkdir -p "$T/www/rrdp"
 cp -r "$BENCH_SRC"/. "$T/www/rrdp/"
-chmod -R a+rX "$T/www"
-
-# A test CA, a server certificate for 127.0.0.1 signed by it, and a
-# self-signed one.
-cd "$T/pki"
-openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=rsyncswap test CA" \
-	-keyout ca.key -out ca.pem 2>/dev/null
-openssl req -newkey rsa:2048 -nodes -subj "/CN=127.0.0.1" \
-	-keyout srv.key -out srv.csr 2>/dev/null
-printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\n' >ext
-openssl x509 -req -in srv.csr -CA ca.pem -CAkey ca.key -CAcreateserial \
-	-days 2 -extfile ext -out srv.pem 2>/dev/null
-openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=127.0.0.1" \
-	-addext "subjectAltName=IP:127.0.0.1" -keyout self.key -out self.pem 2>/dev/null
-chmod a+r ./*
-cd - >/dev/null
-
-P1=$(free_port)
-P2=$(free_port)
-cat >"$T/nginx/nginx.conf" <<CONF
-worker_processes 1;
-pid $T/nginx/nginx.pid;
-error_log $T/nginx/error.log;
-events { worker_connections 64; }
-http {
-	access_log $T/nginx/access.log;
-	client_body_temp_path $T/nginx;
-	proxy_temp_path $T/nginx;
-	fastcgi_temp_path $T/nginx;
-	uwsgi_temp_path $T/nginx;
-	scgi_temp_path $T/nginx;
-	server {
-		listen 127.0.0.1:$P1 ssl;
-		ssl_certificate $T/pki/srv.pem;
-		ssl_certificate_key $T/pki/srv.key;
-		root $T/www;
-	}
-	server {
-		listen 127.0.0.1:$P2 ssl;
-		ssl_certificate $T/pki/self.pem;
-		ssl_certificate_key $T/pki/self.key;
-		root $T/www;
-	}
-}
-CONF
-nginx -c "$T/nginx/nginx.conf" -g 'daemon off;' 2>"$T/nginx/stderr" &
-PIDS="$PIDS $!"
-wait_port "$P1"
-wait_port "$P2"
+start_nginx "$T/www"
+P1=$NGINX_PORT
+P2=$NGINX_SELF_PORT
 
 run() {	# run EXPECTED_EXIT ARGS...
 	_want=$1; shift
