@@ -28,6 +28,7 @@ struct state_revision {
 	char		name[STATE_NAME_MAX];	/* session_<uuid>_serial_<n> */
 	long long	since;		/* became current (epoch seconds) */
 	long long	until;		/* stopped being current; 0 = still is */
+	long long	removed;	/* removed by a sweep; 0 = not (yet) */
 };
 
 struct state {

@@ -173,7 +173,7 @@ valid_revision(const char *s)
 static int
 parse_history(char *v, struct state_revision *r)
 {
-	char	*since, *until;
+	char	*since, *until, *removed;
 
 	if ((since = strchr(v, ' ')) == NULL)
 		return -1;
@@ -181,10 +181,15 @@ parse_history(char *v, struct state_revision *r)
 	if ((until = strchr(since, ' ')) == NULL)
 		return -1;
 	*until++ = '\0';
+	/* The removal time is optional (files of version 1 before it). */
+	if ((removed = strchr(until, ' ')) != NULL)
+		*removed++ = '\0';
+	r->removed = 0;
 	if (get_escaped(v, r->name, sizeof(r->name), 1) == -1 ||
 	    !valid_revision(r->name) ||
 	    get_number(since, &r->since) == -1 ||
-	    get_number(until, &r->until) == -1)
+	    get_number(until, &r->until) == -1 ||
+	    (removed != NULL && get_number(removed, &r->removed) == -1))
 		return -1;
 	return 0;
 }
@@ -396,7 +401,8 @@ state_print(FILE *f, const struct state *st)
 		r = &st->history[i];
 		fputs("history ", f);
 		put_escaped(f, r->name);
-		fprintf(f, " %lld %lld\n", r->since, r->until);
+		fprintf(f, " %lld %lld %lld\n", r->since, r->until,
+		    r->removed);
 	}
 	fprintf(f, "last-success %lld\nlast-failure %lld\nlast-error ",
 	    st->last_success, st->last_failure);
@@ -437,7 +443,8 @@ state_check(const struct state *st, char *err, size_t errsz)
 		}
 	for (i = 0; i < st->nhistory; i++)
 		if (!valid_revision(st->history[i].name) ||
-		    st->history[i].since < 0 || st->history[i].until < 0) {
+		    st->history[i].since < 0 || st->history[i].until < 0 ||
+		    st->history[i].removed < 0) {
 			seterr(err, errsz, "bad history entry");
 			return -1;
 		}

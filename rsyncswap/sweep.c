@@ -142,8 +142,14 @@ sweep_run(int rsync_dirfd, const char *current, struct state *st,
 	if (n == 0)
 		return 0;
 	failed = sweep_remove(rsync_dirfd, names, n, privs);
-	for (int i = 0; i < n; i++)
+	for (int i = 0; i < n; i++) {
+		/* What the child removed is gone; record when. */
+		if ((r = state_history_find(st, names[i])) != NULL &&
+		    r->removed == 0 && faccessat(rsync_dirfd, names[i], F_OK,
+		    AT_SYMLINK_NOFOLLOW) == -1 && errno == ENOENT)
+			r->removed = now;
 		free(names[i]);
+	}
 	if (failed == 0) {
 		stats->removed = n;
 		return 0;

@@ -213,7 +213,7 @@ test_round_trip(void **unused)
 	assert_non_null(strstr(filebuf, "\nserial 4712\n"));
 	assert_non_null(strstr(filebuf, "\netag W/\"a%20b%2520c\"%20%C3%A9\n"));
 	assert_non_null(strstr(filebuf, "\nhistory session_" SESSION
-	    "_serial_4709 1000 2000\n"));
+	    "_serial_4709 1000 2000 0\n"));
 	assert_int_equal(strcmp(filebuf + strlen(filebuf) - 5, "\nend\n"), 0);
 	state_free(&a);
 	assert_null(a.deltas);
@@ -370,7 +370,7 @@ test_damaged_keys(void **unused)
 		"delta 5 " Z16 Z16 Z16 "000000000000000g",
 		"delta -5 " HASH0, "delta 5  " HASH0, "delta 5 " HASH0 " x",
 		"history", "history a", "history a 1", "history a 1 x",
-		"history a 1 2 3", "history a -1 2", "history ../x 1 2",
+		"history a 1 2 3 4", "history a 1 2 x", "history a -1 2", "history ../x 1 2",
 		"history a/b 1 2", "history .. 1 2", "history %2e%2e%2fx 1 2",
 	};
 	char	text[512];
