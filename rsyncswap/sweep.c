@@ -49,39 +49,26 @@ sweep_adopt(struct state *st, const char *name, long long now)
 	st->nhistory++;
 }
 
-/*
- * Removes names[0..n) below rsync_dirfd in a child process. Returns the
- * number of entries that could not be removed, or -1 if the child failed.
- */
-static int
-sweep_remove(int rsync_dirfd, char **names, int n, const struct privs *privs)
+int
+sweep_in_child(int dirfd, int (*fn)(int, void *), void *arg,
+    const struct privs *privs)
 {
 	char desc[1024], err[256];
-	struct stat sb;
 	pid_t pid;
-	int status, failed = 0;
+	int status, failed;
 
-	if (fstat(rsync_dirfd, &sb) == -1)
-		return -1;
 	if ((pid = fork()) == -1) {
 		log_error("sweep: fork: %s", strerror(errno));
 		return -1;
 	}
 	if (pid == 0) {
-		if (privs_sweeper(privs, rsync_dirfd, desc, sizeof(desc), err,
+		if (privs_sweeper(privs, dirfd, desc, sizeof(desc), err,
 		    sizeof(err)) == -1) {
 			log_error("%s", err);
 			_exit(255);
 		}
 		log_debug("sweeper: %s", desc);
-		for (int i = 0; i < n; i++) {
-			if (fs_remove_tree(rsync_dirfd, names[i],
-			    sb.st_dev) == -1) {
-				log_warn("sweep: %s: %s", names[i],
-				    strerror(errno));
-				failed++;
-			}
-		}
+		failed = fn(dirfd, arg);
 		_exit(failed > 255 ? 255 : failed);
 	}
 	while (waitpid(pid, &status, 0) == -1)
@@ -92,12 +79,38 @@ sweep_remove(int rsync_dirfd, char **names, int n, const struct privs *privs)
 	return WEXITSTATUS(status);
 }
 
+struct sweep_names {
+	char	**names;
+	int	  n;
+};
+
+/* In the child: removes the names. Returns the number of failures. */
+static int
+sweep_remove_names(int dirfd, void *arg)
+{
+	struct sweep_names *sn = arg;
+	struct stat sb;
+	int failed = 0;
+
+	if (fstat(dirfd, &sb) == -1)
+		return sn->n;
+	for (int i = 0; i < sn->n; i++) {
+		if (fs_remove_tree(dirfd, sn->names[i], sb.st_dev) == -1) {
+			log_warn("sweep: %s: %s", sn->names[i],
+			    strerror(errno));
+			failed++;
+		}
+	}
+	return failed;
+}
+
 int
 sweep_run(int rsync_dirfd, const char *current, struct state *st,
     long long now, long long cleanup_after, const struct privs *privs,
     struct sweep_stats *stats)
 {
 	char *names[SWEEP_MAX_ENTRIES];
+	struct sweep_names sn;
 	struct state_revision *r;
 	struct dirent *de;
 	int n = 0, dfd, failed;
@@ -141,7 +154,9 @@ sweep_run(int rsync_dirfd, const char *current, struct state *st,
 	closedir(d);
 	if (n == 0)
 		return 0;
-	failed = sweep_remove(rsync_dirfd, names, n, privs);
+	sn.names = names;
+	sn.n = n;
+	failed = sweep_in_child(rsync_dirfd, sweep_remove_names, &sn, privs);
 	for (int i = 0; i < n; i++) {
 		/* What the child removed is gone; record when. */
 		if ((r = state_history_find(st, names[i])) != NULL &&

@@ -27,4 +27,14 @@ int	sweep_run(int rsync_dirfd, const char *current, struct state *st,
 	    long long now, long long cleanup_after, const struct privs *privs,
 	    struct sweep_stats *stats);
 
+/*
+ * Runs fn(dirfd, arg) in a forked child that has dropped to privs' user
+ * with no capabilities, no_new_privs and, where the kernel offers it,
+ * Landlock confinement to reading and removing beneath dirfd. fn returns
+ * the number of failures. Returns that number (capped at 255), or -1 if
+ * the child could not run.
+ */
+int	sweep_in_child(int dirfd, int (*fn)(int dirfd, void *arg), void *arg,
+	    const struct privs *privs);
+
 #endif
