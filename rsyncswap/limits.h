@@ -30,9 +30,56 @@
 /* Seconds one HTTP transfer may take, and may stall, before it fails. */
 #define FETCH_TIMEOUT		1800
 #define FETCH_LOW_SPEED_TIME	60
+/* Deltas listed in our own notification (--rrdp-max-deltas default). */
+#define RRDP_OUT_MAX_DELTAS_DEFAULT	100
+/* Deltas older than this leave our notification (BCP: 75 minutes). */
+#define RRDP_OUT_MAX_DELTA_AGE	(75 * 60)
 /* Largest state file read (MAX_NOTIFICATION_DELTAS lines of ~91 bytes fit). */
 #define MAX_STATE_FILE_SIZE	(16 * 1024 * 1024)
 /* Length of an error message built for the user (one line). */
 #define ERR_MAX			1024
+/*
+ * Publication points (directories with a manifest) the expiry watch tracks:
+ * one entry of ~64 bytes plus its path each, so at most ~100 MB; the RIPE
+ * NCC repository has ~40000. PPs beyond are counted, not tracked.
+ */
+#define MAX_EXPIRY_PPS		262144
+/* Damaged manifests and CRLs listed by path (all of them are counted). */
+#define MAX_EXPIRY_BAD		1000
+/* PPs listed as closest to expiry, and expired PPs listed by a report. */
+#define EXPIRY_CLOSEST		10
+#define MAX_EXPIRY_LISTED	100
+/* Deepest directory below the top of a tree the expiry walk enters. */
+#define MAX_EXPIRY_WALK_DEPTH	(MAX_PATH_DEPTH + 2)
+/* Default warning window of `rsyncswap expiry` (seconds). */
+#define EXPIRY_WARN_DEFAULT	(6 * 3600)
+
+/* ---- rsyncd log (rsyncdlog, rsyncdsess, logtail, report) ---- */
+/* Longest rsyncd log line handled; a longer one is cut and counted malformed. */
+#define RSYNCD_LINE_MAX		8192
+/* Longest vanished path kept (rsync's MAXPATHLEN). */
+#define RSYNCD_PATH_MAX		4096
+/* Longest module name, client host name and client address in a log line. */
+#define RSYNCD_MODULE_MAX	255
+#define RSYNCD_HOST_MAX		255
+#define RSYNCD_IP_MAX		63
+/* Largest pid accepted in a log line (INT_MAX: any Unix pid_t). */
+#define RSYNCD_PID_MAX		2147483647L
+/* Open rsyncd sessions tracked (~5 KB each); beyond, the oldest is evicted. */
+#define RSYNCD_SESSIONS_MAX	1024
+/* Rotated-away log files still read for late lines of their sessions. */
+#define LOGTAIL_DRAIN_MAX	4
+/* Seconds a rotated-away log file is read after its last growth. */
+#define LOGTAIL_DRAIN_IDLE	86400
+/* Milliseconds between re-checks of the log path when no event arrives. */
+#define LOGTAIL_RECHECK_MS	1000
+/* report: distinct client addresses counted exactly (more: "at least"). */
+#define REPORT_CLIENTS_MAX	65536
+/* report: sessions with vanished lines listed one by one. */
+#define REPORT_VANISHED_MAX	1000
+/* report: hours in the per-hour table (92 days). */
+#define REPORT_HOURS_MAX	(24 * 92)
+/* report: session points kept for the SVG (thinned evenly beyond). */
+#define REPORT_POINTS_MAX	50000
 
 #endif

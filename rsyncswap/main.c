@@ -29,7 +29,8 @@ enum {
 	OPT_SOURCE = 256, OPT_INSECURE, OPT_INCLUDE_HOST, OPT_CLEANUP_AFTER,
 	OPT_MAX_DELTAS, OPT_MAX_OBJECT_SIZE, OPT_MIN_OBJECTS, OPT_CA_FILE,
 	OPT_USER, OPT_METRICS, OPT_INTERVAL, OPT_CLEANUP_MAX, OPT_SYSLOG,
-	OPT_RSYNCD_LOG, OPT_JSON,
+	OPT_RSYNCD_LOG, OPT_JSON, OPT_RRDP_DIR, OPT_RRDP_BASE, OPT_RRDP_DELAY,
+	OPT_RRDP_MAX_DELTAS,
 };
 
 /* The subcommands, as bits: which ones take an option. */
@@ -58,6 +59,10 @@ static const struct option long_options[] = {
 	{ "syslog",		no_argument,	   NULL, OPT_SYSLOG },
 	{ "rsyncd-log",		required_argument, NULL, OPT_RSYNCD_LOG },
 	{ "json",		no_argument,	   NULL, OPT_JSON },
+	{ "rrdp-dir",		required_argument, NULL, OPT_RRDP_DIR },
+	{ "rrdp-base-uri",	required_argument, NULL, OPT_RRDP_BASE },
+	{ "rrdp-notify-delay",	required_argument, NULL, OPT_RRDP_DELAY },
+	{ "rrdp-max-deltas",	required_argument, NULL, OPT_RRDP_MAX_DELTAS },
 	{ "verbose",		no_argument,	   NULL, 'v' },
 	{ "quiet",		no_argument,	   NULL, 'q' },
 	{ "help",		no_argument,	   NULL, 'h' },
@@ -73,12 +78,15 @@ option_scope(int c)
 	case 's': case 'r': case 'v': case 'q': case 'h': case 'V':
 		return C_ALL;
 	case OPT_CLEANUP_AFTER: case OPT_USER: case OPT_METRICS:
+	case OPT_RRDP_DIR:
 		return C_SYNC | C_WATCH | C_SWEEP;
 	case OPT_INTERVAL: case OPT_CLEANUP_MAX: case OPT_SYSLOG:
 	case OPT_RSYNCD_LOG:
 		return C_WATCH;
 	case OPT_JSON:
 		return C_STATUS;
+	case OPT_RRDP_BASE:
+		return C_SYNC | C_WATCH | C_SWEEP;
 	default:
 		return C_FETCH;
 	}
@@ -108,6 +116,11 @@ usage(FILE *f)
 "      --user USER            started as root: run as USER (current stays\n"
 "                             owned by root)\n"
 "      --metrics-file FILE    Prometheus textfile, rewritten after each run\n"
+"      --rrdp-dir DIR         also write RRDP files for an https front end\n"
+"      --rrdp-base-uri URI    their public URI (default: the notification's\n"
+"                             directory)\n"
+"      --rrdp-notify-delay S  wait S seconds before the notification (0)\n"
+"      --rrdp-max-deltas N    deltas listed at most (default %d)\n"
 "  watch only:\n"
 "      --interval SECS        check the origin this often (default %d)\n"
 "      --cleanup-max SECS     upper bound of the tuned cleanup (default %d)\n"
@@ -122,7 +135,7 @@ usage(FILE *f)
 "\n"
 "Exit: 0 ok, 1 failure (current untouched), 2 usage, 75 locked.\n",
 	    CLEANUP_AFTER_DEFAULT, MAX_DELTAS_DEFAULT, MAX_OBJECT_SIZE_DEFAULT,
-	    DEFAULT_INTERVAL, DEFAULT_CLEANUP_MAX);
+	    RRDP_OUT_MAX_DELTAS_DEFAULT, DEFAULT_INTERVAL, DEFAULT_CLEANUP_MAX);
 }
 
 static int
@@ -153,6 +166,7 @@ parse_number(const char *s, long long min, long long max, long long *out)
 
 struct cli {
 	struct watch_options	 w;	/* w.sync: the sync options */
+	struct rrdpout_config	 rrdp;	/* used when rrdp.dir is set */
 	const char		*user;
 	int			 json;
 	int			 syslog;
@@ -178,6 +192,20 @@ parse_option(struct cli *c, int opt, const char *cmd)
 	case OPT_RSYNCD_LOG: c->w.rsyncd_log = optarg; break;
 	case OPT_SYSLOG: c->syslog = 1; break;
 	case OPT_JSON: c->json = 1; break;
+	case OPT_RRDP_DIR: c->rrdp.dir = optarg; break;
+	case OPT_RRDP_BASE: c->rrdp.base_uri = optarg; break;
+	case OPT_RRDP_DELAY:
+		if (parse_number(optarg, 0, 3600, &n) == -1)
+			return usage_error("--rrdp-notify-delay: \"%s\" is not "
+			    "0 to 3600 seconds", optarg);
+		c->rrdp.notify_delay = n;
+		break;
+	case OPT_RRDP_MAX_DELTAS:
+		if (parse_number(optarg, 0, MAX_NOTIFICATION_DELTAS, &n) == -1)
+			return usage_error("--rrdp-max-deltas: \"%s\" is out "
+			    "of range", optarg);
+		c->rrdp.max_deltas = (size_t)n;
+		break;
 	case 'v': c->verbosity++; break;
 	case 'q': c->verbosity = 0; o->quiet = 1; break;
 	case 'h': usage(stdout); return EXIT_OK;
@@ -250,6 +278,38 @@ check_source(struct sync_options *o, const char *uri)
 	return -1;
 }
 
+/*
+ * Completes the --rrdp-dir configuration: the public base URI defaults to
+ * the notification's directory. Returns -1, or EXIT_USAGE.
+ */
+static int
+check_rrdp(struct cli *c)
+{
+	static char base[MAX_URI_LENGTH + 2];
+	const char *uri = c->w.sync.notification_uri, *slash;
+
+	if (c->rrdp.dir == NULL) {
+		if (c->rrdp.base_uri != NULL)
+			return usage_error("%s", "--rrdp-base-uri needs "
+			    "--rrdp-dir");
+		return -1;
+	}
+	if (c->rrdp.base_uri == NULL) {
+		if (uri == NULL || (slash = strrchr(uri, '/')) == NULL)
+			return usage_error("%s", "--rrdp-base-uri is needed");
+		snprintf(base, sizeof(base), "%.*s", (int)(slash - uri + 1),
+		    uri);
+		c->rrdp.base_uri = base;
+	}
+	if (!uri_valid_http(c->rrdp.base_uri, 1) ||
+	    c->rrdp.base_uri[strlen(c->rrdp.base_uri) - 1] != '/')
+		return usage_error("--rrdp-base-uri: \"%s\" is not an http(s) "
+		    "URI ending in /", c->rrdp.base_uri);
+	c->rrdp.max_delta_age = RRDP_OUT_MAX_DELTA_AGE;
+	c->w.sync.rrdp = &c->rrdp;
+	return -1;
+}
+
 /* Creates dir owned by p's user when we are root. Returns 0 or -1. */
 static int
 prepare_dir(const char *dir, const struct privs *p)
@@ -288,7 +348,8 @@ setup_privileges(struct cli *c, struct privs *p, int daemon)
 	    sizeof(err)) == -1)
 		return usage_error("%s", err);
 	if (prepare_dir(o->state_dir, p) == -1 ||
-	    prepare_dir(o->rsync_dir, p) == -1)
+	    prepare_dir(o->rsync_dir, p) == -1 ||
+	    (c->rrdp.dir != NULL && prepare_dir(c->rrdp.dir, p) == -1))
 		return EXIT_FAIL;
 	if (privs_drop(p, err, sizeof(err)) == -1) {
 		log_error("%s", err);
@@ -340,6 +401,7 @@ main(int argc, char *argv[])
 	o->max_object_size = MAX_OBJECT_SIZE_DEFAULT;
 	c.w.interval = DEFAULT_INTERVAL;
 	c.w.cleanup_max = DEFAULT_CLEANUP_MAX;
+	c.rrdp.max_deltas = RRDP_OUT_MAX_DELTAS_DEFAULT;
 	c.verbosity = 1;
 
 	if (argc < 2)
@@ -386,7 +448,8 @@ main(int argc, char *argv[])
 		if (scope == C_STATUS)
 			return status_print(stdout, o->state_dir,
 			    o->rsync_dir, c.json) == 0 ? EXIT_OK : EXIT_FAIL;
-		if ((rc = setup_privileges(&c, &privs, 0)) != 0)
+		if ((rc = check_rrdp(&c)) != -1 ||
+		    (rc = setup_privileges(&c, &privs, 0)) != 0)
 			return rc;
 		if ((rc = sync_sweep_only(o, &swept)) == EXIT_OK && !o->quiet)
 			printf("swept %d entries\n", swept);
@@ -396,7 +459,8 @@ main(int argc, char *argv[])
 	if (argc != 1)
 		return usage_error("%s needs exactly one NOTIFICATION-URI",
 		    cmd);
-	if ((rc = check_source(o, argv[0])) != -1)
+	if ((rc = check_source(o, argv[0])) != -1 ||
+	    (rc = check_rrdp(&c)) != -1)
 		return rc;
 	if (fetch_init() == -1) {
 		log_error("cannot initialise libcurl");

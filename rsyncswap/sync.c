@@ -14,6 +14,7 @@
 #include "rsyncswap/log.h"
 #include "rsyncswap/revision.h"
 #include "rsyncswap/rrdp.h"
+#include "rsyncswap/rrdpout.h"
 #include "rsyncswap/state.h"
 #include "rsyncswap/swap.h"
 #include "rsyncswap/sweep.h"
@@ -42,7 +43,15 @@ struct run {
 	char				 current[STATE_NAME_MAX];
 	int				 have_current;
 	struct rrdp_notification	 n;
+	struct rrdpout			*out;	/* --rrdp-dir output, or NULL */
+	char				 out_err[ERR_MAX];
 	char				 err[ERR_MAX];
+};
+
+/* The parser and, with --rrdp-dir, the copy of the document. */
+struct doc_sink {
+	struct rrdp_parser	*p;
+	struct rrdpout		*out;
 };
 
 /* Returns 0 and the path of uri in path, or -1 (fatal) with err set. */
@@ -115,9 +124,25 @@ apply_withdraw(void *arg, const char *uri, const unsigned char *hash,
 static int
 parser_sink(void *arg, const void *buf, size_t len)
 {
-	if (sync_interrupt)
+	struct doc_sink *ds = arg;
+
+	if (sync_interrupt || rrdp_parser_feed(ds->p, buf, len) == -1)
 		return -1;
-	return rrdp_parser_feed(arg, buf, len);
+	/* A failed copy is reported by rrdpout_doc_end. */
+	if (ds->out != NULL)
+		rrdpout_doc_write(ds->out, buf, len);
+	return 0;
+}
+
+/* Ends the copy of a document; a failure is kept for the end of the run. */
+static void
+run_copy_end(struct run *r, int ok)
+{
+	char err[ERR_MAX];
+
+	if (r->out != NULL && rrdpout_doc_end(r->out, ok, err,
+	    sizeof(err)) == -1 && r->out_err[0] == '\0')
+		snprintf(r->out_err, sizeof(r->out_err), "%s", err);
 }
 
 /*
@@ -132,9 +157,11 @@ run_document(struct run *r, enum rrdp_kind kind, const char *uri,
 {
 	struct rrdp_handler h = { apply_publish, apply_withdraw, a };
 	struct rrdp_parser *p;
+	struct doc_sink ds;
 	enum fetch_result fr;
 	char ferr[ERR_MAX];
 	long long max;
+	int copy = r->out != NULL && kind != RRDP_NOTIFICATION, ok = 0;
 
 	p = rrdp_parser_new(kind, kind == RRDP_NOTIFICATION ? NULL :
 	    r->n.session_id, kind == RRDP_NOTIFICATION ? -1 : serial,
@@ -145,14 +172,16 @@ run_document(struct run *r, enum rrdp_kind kind, const char *uri,
 	}
 	max = kind == RRDP_NOTIFICATION ? MAX_NOTIFICATION_SIZE :
 	    MAX_DOCUMENT_SIZE;
-	fr = fetch_document(&r->o->fetch, uri, v, max, parser_sink, p, ferr,
+	ds.p = p;
+	ds.out = copy ? r->out : NULL;
+	if (copy)
+		rrdpout_doc_begin(r->out, kind, serial);
+	fr = fetch_document(&r->o->fetch, uri, v, max, parser_sink, &ds, ferr,
 	    sizeof(ferr));
 	if (fr == FETCH_NOT_MODIFIED) {
 		*not_modified = 1;
-		rrdp_parser_free(p);
-		return 0;
-	}
-	if (fr == FETCH_ERROR) {
+		ok = 1;
+	} else if (fr == FETCH_ERROR) {
 		if (sync_interrupt)
 			snprintf(r->err, sizeof(r->err), "%s: interrupted",
 			    uri);
@@ -161,18 +190,16 @@ run_document(struct run *r, enum rrdp_kind kind, const char *uri,
 		else
 			snprintf(r->err, sizeof(r->err), "%s: %s", uri,
 			    rrdp_parser_error(p));
-		rrdp_parser_free(p);
-		return -1;
-	}
-	if (rrdp_parser_finish(p, hash, kind == RRDP_NOTIFICATION ? &r->n :
-	    NULL) == -1) {
+	} else if (rrdp_parser_finish(p, hash, kind == RRDP_NOTIFICATION ?
+	    &r->n : NULL) == -1)
 		snprintf(r->err, sizeof(r->err), "%s: %s", uri,
 		    rrdp_parser_error(p));
-		rrdp_parser_free(p);
-		return -1;
-	}
+	else
+		ok = 1;
+	if (copy)
+		run_copy_end(r, ok);
 	rrdp_parser_free(p);
-	return 0;
+	return ok ? 0 : -1;
 }
 
 /* Returns 0 if every document URI of the notification may be fetched. */
@@ -330,6 +357,8 @@ run_build(struct run *r, struct decision *d, struct apply *a,
 		}
 		if (fatal || sync_interrupt)
 			return NULL;
+		if (r->out != NULL)
+			rrdpout_forget_deltas(r->out);
 		/* One failure, one line: the reason joins a later error. */
 		snprintf(why, sizeof(why), "%s", r->err);
 		log_info("%s; taking the snapshot", why);
@@ -358,6 +387,57 @@ run_publish(struct run *r, struct revision *rev, const char *name)
 }
 
 /*
+ * Brings the --rrdp-dir output to the current revision: completes this
+ * run's documents with a snapshot written from the revision when none was
+ * copied, then the notification; or, when nothing was copied and the
+ * output lags (new or emptied output directory), writes both anew.
+ * Returns 0, or -1 with r->err set.
+ */
+static int
+run_rrdp_output(struct run *r)
+{
+	const struct sync_options *o = r->o;
+	char err[ERR_MAX];
+	int revfd, rc;
+
+	if (r->out == NULL) {
+		if (!r->have_current || r->st.session_id[0] == '\0' ||
+		    rrdpout_is_current(o->rrdp, r->st.session_id,
+		    r->st.serial))
+			return 0;
+		if ((r->out = rrdpout_open(o->rrdp, r->st.session_id,
+		    r->st.serial, err, sizeof(err))) == NULL)
+			goto fail;
+	}
+	if (r->out_err[0] != '\0') {
+		snprintf(err, sizeof(err), "%s", r->out_err);
+		goto fail;
+	}
+	if (!rrdpout_has_snapshot(r->out)) {
+		revfd = openat(r->rsync_dirfd, r->current, O_RDONLY |
+		    O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		rc = revfd == -1 ? -1 : rrdpout_snapshot_from_tree(r->out,
+		    revfd, o->include_host ? NULL : r->st.host, err,
+		    sizeof(err));
+		if (revfd == -1)
+			snprintf(err, sizeof(err), "%s: %s", r->current,
+			    strerror(errno));
+		else
+			close(revfd);
+		if (rc == -1)
+			goto fail;
+	}
+	rc = rrdpout_commit(r->out, err, sizeof(err));
+	r->out = NULL;
+	if (rc == 0)
+		return 0;
+fail:
+	snprintf(r->err, sizeof(r->err), "RRDP output: %s (the rsync "
+	    "revision is served)", err);
+	return -1;
+}
+
+/*
  * Records the outcome in the state file (ok: 1 success, 0 failure, -1 a
  * sweep only) and sweeps.
  */
@@ -380,6 +460,8 @@ run_finish(struct run *r, int ok, struct sync_report *rep)
 	    r->have_current ? r->current : NULL, &r->st, now,
 	    o->cleanup_after, o->privs, &ss) == 0)
 		rep->swept = ss.removed;
+	if (o->rrdp != NULL)
+		rrdpout_sweep(o->rrdp, o->cleanup_after, o->privs);
 	if (state_write(o->state_dir, &r->st, err, sizeof(err)) == -1)
 		log_error("%s", err);
 }
@@ -442,6 +524,9 @@ sync_run(const struct sync_options *o, struct sync_report *rep)
 		rep->action = "up to date";
 		goto done;
 	}
+	if (o->rrdp != NULL && (r.out = rrdpout_open(o->rrdp, r.n.session_id,
+	    r.n.serial, r.err, sizeof(r.err))) == NULL)
+		goto fail;
 	if ((rev = run_build(&r, &d, &a, rep)) == NULL)
 		goto fail;
 	if (revision_objects(rev) < o->min_objects) {
@@ -480,6 +565,8 @@ done:
 	if (rep->objects == 0)
 		rep->objects = (size_t)r.st.objects;
 	snprintf(rep->current, sizeof(rep->current), "%s", r.current);
+	if (o->rrdp != NULL && run_rrdp_output(&r) == -1)
+		goto fail;
 	run_finish(&r, 1, rep);
 	rc = EXIT_OK;
 	goto out;
@@ -490,6 +577,7 @@ fail:
 		log_error("%s", r.err);
 	run_finish(&r, 0, rep);
 out:
+	rrdpout_abort(r.out);
 	rrdp_notification_free(&r.n);
 	state_free(&r.st);
 	if (r.rsync_dirfd != -1)

@@ -7,6 +7,7 @@
 
 #include "rsyncswap/fetch.h"
 #include "rsyncswap/privs.h"
+#include "rsyncswap/rrdpout.h"
 
 struct sync_options {
 	const char		*notification_uri;
@@ -20,6 +21,7 @@ struct sync_options {
 	size_t			 min_objects;
 	int			 quiet;
 	const struct privs	*privs;		/* of the sweeper; NULL: none */
+	const struct rrdpout_config *rrdp;	/* --rrdp-dir; NULL: none */
 };
 
 /* What the last run did, for the summary line and metrics. */
