@@ -24,6 +24,7 @@
 #define DER_INTEGER		0x02
 #define DER_BIT_STRING		0x03
 #define DER_OCTET_STRING	0x04
+#define DER_OCTET_STRING_CONS	0x24	/* BER constructed OCTET STRING */
 #define DER_OID			0x06
 #define DER_UTCTIME		0x17
 #define DER_GENTIME		0x18

@@ -8,12 +8,14 @@
 #include <openssl/sha.h>
 
 #include "tsnorm/der.h"
+#include "tsnorm/manifest.h"
 #include "tsnorm/tsnorm.h"
 
 enum obj_kind {
 	KIND_CERT,		/* .cer */
 	KIND_CRL,		/* .crl */
-	KIND_CMS,		/* RPKI signed objects */
+	KIND_CMS,		/* RPKI signed objects but manifests */
+	KIND_MFT,		/* manifests: signed objects, read for expiry */
 	KIND_UNKNOWN,		/* anything else */
 };
 
@@ -32,7 +34,7 @@ static enum obj_kind
 obj_kind(const char *name)
 {
 	static const char	*cms_ext[] = {
-		".mft", ".roa", ".asa", ".gbr", ".tak", ".spl", ".sig",
+		".roa", ".asa", ".gbr", ".tak", ".spl", ".sig",
 	};
 	const char		*dot;
 	size_t			 i;
@@ -44,6 +46,8 @@ obj_kind(const char *name)
 		return KIND_CERT;
 	if (strcmp(dot, ".crl") == 0)
 		return KIND_CRL;
+	if (strcmp(dot, ".mft") == 0)
+		return KIND_MFT;
 	for (i = 0; i < sizeof(cms_ext) / sizeof(cms_ext[0]); i++)
 		if (strcmp(dot, cms_ext[i]) == 0)
 			return KIND_CMS;
@@ -64,14 +68,23 @@ next_time(struct der *cur, int64_t *t)
 	return der_time(&e, t);
 }
 
+/* What cms_time() found on its way, for the expiry of a manifest. */
+struct cms_parts {
+	int		shape_ok;	/* SignedData read up to signerInfos */
+	struct der_elem	encap;		/* encapContentInfo */
+	int		has_certs;
+	struct der	certs;		/* certificates [0], unread */
+};
+
 /*
  * Reads the Certificate that is the next element of cur and its
- * tbsCertificate.validity.notBefore. The outer shape (tbs, algorithm,
- * signature, nothing more) is checked, the rest of tbs is not read.
- * Returns 1 and sets *t, or 0 if it is not such a certificate.
+ * tbsCertificate.validity.notBefore and, if na is not NULL, notAfter. The
+ * outer shape (tbs, algorithm, signature, nothing more) is checked, the
+ * rest of tbs is not read.
+ * Returns 1 and sets *t (and *na), or 0 if it is not such a certificate.
  */
 static int
-cert_notbefore(struct der *cur, int64_t *t)
+cert_validity(struct der *cur, int64_t *t, int64_t *na)
 {
 	struct der	cert, tbs, validity;
 
@@ -87,19 +100,30 @@ cert_notbefore(struct der *cur, int64_t *t)
 	    !der_expect(&tbs, DER_SEQUENCE, NULL) ||		/* issuer */
 	    !der_enter(&tbs, DER_SEQUENCE, &validity))
 		return 0;
-	return next_time(&validity, t);
+	if (!next_time(&validity, t))
+		return 0;
+	return na == NULL || (next_time(&validity, na) && der_empty(&validity));
 }
 
 /*
  * Reads a whole-input CertificateList and its tbsCertList.thisUpdate
- * (version is OPTIONAL there, unlike in a certificate).
- * Returns 1 and sets *t, or 0 if data is not such a CRL.
+ * (version is OPTIONAL there, unlike in a certificate). If next is not
+ * NULL, also its OPTIONAL nextUpdate: *next is set to it and *next_state to
+ * TSNORM_EXPIRY_OK, or *next_state to TSNORM_EXPIRY_NO_NEXTUPDATE if it is
+ * absent or TSNORM_EXPIRY_UNREADABLE if it is not a valid Time.
+ * Returns 1 and sets *t, or 0 if data is not such a CRL (then *next_state
+ * is TSNORM_EXPIRY_UNREADABLE).
  */
 static int
-crl_thisupdate(const unsigned char *data, size_t len, int64_t *t)
+crl_times(const unsigned char *data, size_t len, int64_t *t, int64_t *next,
+    enum tsnorm_expiry_status *next_state)
 {
 	struct der	top, crl, tbs;
+	struct der_elem	e;
+	int		rc;
 
+	if (next != NULL)
+		*next_state = TSNORM_EXPIRY_UNREADABLE;
 	der_init(&top, data, len);
 	if (!der_enter(&top, DER_SEQUENCE, &crl) || !der_empty(&top) ||
 	    !der_enter(&crl, DER_SEQUENCE, &tbs) ||
@@ -111,7 +135,17 @@ crl_thisupdate(const unsigned char *data, size_t len, int64_t *t)
 	    !der_expect(&tbs, DER_SEQUENCE, NULL) ||		/* signature */
 	    !der_expect(&tbs, DER_SEQUENCE, NULL))		/* issuer */
 		return 0;
-	return next_time(&tbs, t);
+	if (!next_time(&tbs, t))
+		return 0;
+	if (next == NULL)
+		return 1;
+	if ((rc = der_optional(&tbs, DER_UTCTIME, &e)) == 0)
+		rc = der_optional(&tbs, DER_GENTIME, &e);
+	if (rc == 0)
+		*next_state = TSNORM_EXPIRY_NO_NEXTUPDATE;
+	else if (rc == 1 && der_time(&e, next))
+		*next_state = TSNORM_EXPIRY_OK;
+	return 1;
 }
 
 /*
@@ -168,15 +202,18 @@ signer_signing_time(struct der *sis, int64_t *t)
  * signer's signing-time, else the first certificate's notBefore.
  * Returns 1 and sets *t and *rule; 0 if data is a ContentInfo of type
  * signedData that cannot be read; -1 if data is not CMS SignedData at all.
+ * parts (may be NULL) is filled whatever the result.
  */
 static int
 cms_time(const unsigned char *data, size_t len, int64_t *t,
-    enum tsnorm_rule *rule)
+    enum tsnorm_rule *rule, struct cms_parts *parts)
 {
 	struct der	top, ci, content, sd, certs, sis;
-	struct der_elem	oid;
+	struct der_elem	oid, encap;
 	int		has_certs, rc;
 
+	if (parts != NULL)
+		parts->shape_ok = 0;
 	der_init(&top, data, len);
 	if (!der_enter(&top, DER_SEQUENCE, &ci) ||
 	    !der_expect(&ci, DER_OID, &oid) ||
@@ -188,13 +225,19 @@ cms_time(const unsigned char *data, size_t len, int64_t *t,
 		return 0;
 	if (!der_expect(&sd, DER_INTEGER, NULL) ||		/* version */
 	    !der_expect(&sd, DER_SET, NULL) ||			/* digestAlgs */
-	    !der_expect(&sd, DER_SEQUENCE, NULL))		/* encapContent */
+	    !der_expect(&sd, DER_SEQUENCE, &encap))		/* encapContent */
 		return 0;
 	if ((has_certs = der_enter_optional(&sd, DER_CTX0_CONS, &certs)) == -1)
 		return 0;
 	if (der_optional(&sd, DER_CTX1_CONS, NULL) == -1 ||	/* crls */
 	    !der_enter(&sd, DER_SET, &sis) || !der_empty(&sd))
 		return 0;
+	if (parts != NULL) {
+		parts->shape_ok = 1;
+		parts->encap = encap;
+		parts->has_certs = has_certs;
+		parts->certs = certs;
+	}
 
 	if ((rc = signer_signing_time(&sis, t)) == -1)
 		return 0;
@@ -202,7 +245,7 @@ cms_time(const unsigned char *data, size_t len, int64_t *t,
 		*rule = TSNORM_CMS_SIGNINGTIME;
 		return 1;
 	}
-	if (!has_certs || !cert_notbefore(&certs, t))
+	if (!has_certs || !cert_validity(&certs, t, NULL))
 		return 0;
 	*rule = TSNORM_CMS_EE_NOTBEFORE;
 	return 1;
@@ -229,31 +272,83 @@ tsnorm_hash_result(const unsigned char *md, const char *name,
 	    TSNORM_HASH_UNPARSEABLE;
 }
 
+/*
+ * Fills exp with the expiry of a manifest from the parts cms_time() found
+ * (parts->shape_ok 0: the SignedData could not be read).
+ */
+static void
+mft_expiry(const struct cms_parts *parts, struct tsnorm_expiry *exp)
+{
+	struct der	certs = parts->certs;
+	int64_t		nb;
+
+	exp->status = TSNORM_EXPIRY_UNREADABLE;
+	if (!parts->shape_ok || !parts->has_certs ||
+	    !cert_validity(&certs, &nb, &exp->not_after) ||
+	    !mft_econtent_times(&parts->encap, &exp->this_update,
+	    &exp->next_update)) {
+		exp->this_update = exp->next_update = TSNORM_NO_TIME;
+		exp->not_after = TSNORM_NO_TIME;
+		return;
+	}
+	exp->status = TSNORM_EXPIRY_OK;
+	exp->expiry = exp->next_update < exp->not_after ? exp->next_update :
+	    exp->not_after;
+}
+
+/* Sets exp to "nothing read" for an object of kind kind. */
+static void
+expiry_init(struct tsnorm_expiry *exp, enum obj_kind kind)
+{
+	exp->kind = kind == KIND_MFT ? TSNORM_EXPIRY_MFT :
+	    kind == KIND_CRL ? TSNORM_EXPIRY_CRL : TSNORM_EXPIRY_NONE;
+	exp->status = exp->kind == TSNORM_EXPIRY_NONE ? TSNORM_EXPIRY_OK :
+	    TSNORM_EXPIRY_UNREADABLE;
+	exp->this_update = exp->next_update = TSNORM_NO_TIME;
+	exp->not_after = exp->expiry = TSNORM_NO_TIME;
+}
+
 int
-tsnorm_time(const unsigned char *data, size_t len, const char *name,
-    struct tsnorm_result *res)
+tsnorm_inspect(const unsigned char *data, size_t len, const char *name,
+    struct tsnorm_result *res, struct tsnorm_expiry *exp)
 {
 	static const unsigned char	 empty[1];
 	unsigned char			 md[SHA256_DIGEST_LENGTH];
 	enum obj_kind			 kind = obj_kind(name);
 	enum tsnorm_rule		 rule = TSNORM_HASH_UNPARSEABLE;
+	struct cms_parts		 parts;
 	struct der			 top;
 	int64_t				 t = 0;
 	int				 found = 0, rc = -1;
 
 	if (data == NULL)
 		len = 0;
+	if (exp != NULL)
+		expiry_init(exp, kind);
+	parts.shape_ok = 0;
 	if (len <= TSNORM_MAX_PARSE_SIZE) {
 		der_init(&top, data, len);
-		if (kind == KIND_CERT && cert_notbefore(&top, &t) &&
+		if (kind == KIND_CERT && cert_validity(&top, &t, NULL) &&
 		    der_empty(&top)) {
 			found = 1;
 			rule = TSNORM_CERT_NOTBEFORE;
-		} else if (kind == KIND_CRL && crl_thisupdate(data, len, &t)) {
+		} else if (kind == KIND_CRL && crl_times(data, len, &t,
+		    exp != NULL ? &exp->next_update : NULL,
+		    exp != NULL ? &exp->status : NULL)) {
 			found = 1;
 			rule = TSNORM_CRL_THISUPDATE;
-		} else if ((rc = cms_time(data, len, &t, &rule)) == 1)
+		} else if ((rc = cms_time(data, len, &t, &rule,
+		    exp != NULL && kind == KIND_MFT ? &parts : NULL)) == 1)
 			found = 1;
+	}
+	if (exp != NULL && kind == KIND_MFT)
+		mft_expiry(&parts, exp);
+	else if (exp != NULL && rule == TSNORM_CRL_THISUPDATE) {
+		exp->this_update = t;
+		if (exp->status == TSNORM_EXPIRY_OK)
+			exp->expiry = exp->next_update;
+		else
+			exp->next_update = TSNORM_NO_TIME;
 	}
 
 	if (found && t >= 0 && t < TSNORM_TIME_MAX) {
@@ -272,6 +367,27 @@ tsnorm_time(const unsigned char *data, size_t len, const char *name,
 	else
 		res->rule = TSNORM_HASH_UNPARSEABLE;
 	return 0;
+}
+
+int
+tsnorm_time(const unsigned char *data, size_t len, const char *name,
+    struct tsnorm_result *res)
+{
+	return tsnorm_inspect(data, len, name, res, NULL);
+}
+
+const char *
+tsnorm_expiry_status_name(enum tsnorm_expiry_status status)
+{
+	switch (status) {
+	case TSNORM_EXPIRY_OK:
+		return "ok";
+	case TSNORM_EXPIRY_UNREADABLE:
+		return "unreadable";
+	case TSNORM_EXPIRY_NO_NEXTUPDATE:
+		return "no-nextupdate";
+	}
+	return "unknown";
 }
 
 const char *

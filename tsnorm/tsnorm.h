@@ -54,6 +54,39 @@ struct tsnorm_result {
 	enum tsnorm_rule	rule;
 };
 
+/* What an object is for the expiry watch, by its file name extension. */
+enum tsnorm_expiry_kind {
+	TSNORM_EXPIRY_NONE,	/* neither .mft nor .crl: nothing is read */
+	TSNORM_EXPIRY_MFT,	/* manifest (RFC 9286) */
+	TSNORM_EXPIRY_CRL,	/* CRL (RFC 5280, RFC 6487) */
+};
+
+enum tsnorm_expiry_status {
+	TSNORM_EXPIRY_OK,		/* every time below was read */
+	TSNORM_EXPIRY_UNREADABLE,	/* a .mft/.crl that cannot be read */
+	TSNORM_EXPIRY_NO_NEXTUPDATE,	/* a CRL without nextUpdate (RFC 6487
+					   requires it; RPs reject the CRL) */
+};
+
+/* A time that is absent; larger than any real one, so min() ignores it. */
+#define TSNORM_NO_TIME		INT64_MAX
+
+/*
+ * The times that decide when a publication point goes stale. A manifest's
+ * are its eContent thisUpdate and nextUpdate (GeneralizedTime, RFC 9286)
+ * and its EE certificate's notAfter; a CRL's are tbsCertList thisUpdate
+ * and nextUpdate. Every time not read is TSNORM_NO_TIME.
+ */
+struct tsnorm_expiry {
+	enum tsnorm_expiry_kind		kind;
+	enum tsnorm_expiry_status	status;
+	int64_t				this_update;
+	int64_t				next_update;
+	int64_t				not_after;	/* manifest EE only */
+	int64_t				expiry;	/* min(next_update, not_after)
+						   if OK, else TSNORM_NO_TIME */
+};
+
 /*
  * Computes the canonical time of the object in data[0..len), named name
  * (only its extension is used; may be NULL). Always succeeds: returns 0 and
@@ -61,6 +94,18 @@ struct tsnorm_result {
  */
 int		 tsnorm_time(const unsigned char *data, size_t len,
 		    const char *name, struct tsnorm_result *res);
+
+/*
+ * Like tsnorm_time(), and in the same parse fills exp (if not NULL) with
+ * the expiry times of a manifest or CRL (by the extension of name). Always
+ * succeeds: returns 0; res is exactly what tsnorm_time() gives.
+ */
+int		 tsnorm_inspect(const unsigned char *data, size_t len,
+		    const char *name, struct tsnorm_result *res,
+		    struct tsnorm_expiry *exp);
+
+/* Returns a short fixed name of the status, e.g. "unreadable". */
+const char	*tsnorm_expiry_status_name(enum tsnorm_expiry_status);
 
 /*
  * Fills res with the hash rule of an object named name (may be NULL) whose

@@ -1,0 +1,23 @@
+/* Expiry watch over a repository tree on disk (any tree, not only ours). */
+#ifndef RSYNCSWAP_EXPIRY_WALK_H
+#define RSYNCSWAP_EXPIRY_WALK_H
+
+#include <stddef.h>
+
+#include "rsyncswap/expiry.h"
+
+/*
+ * Reads every regular file named *.mft or *.crl below dir with
+ * tsnorm_inspect() and fills sum (freed by expiry_summary_free). dir itself
+ * may be a symlink (e.g. <rsync-dir>/current); nothing below it is
+ * followed: symlinks, other non-regular files, directories deeper than
+ * MAX_EXPIRY_WALK_DEPTH and paths longer than PATH_MAX are skipped and
+ * counted in *skipped (may be NULL). A manifest or CRL that cannot be read
+ * is listed as damaged. Memory: one object at a time (at most
+ * MAX_OBJECT_SIZE_LIMIT) plus the accumulator's bound.
+ * Returns 0, or -1 with a message in errbuf if dir cannot be opened.
+ */
+int	expiry_walk(const char *dir, struct expiry_summary *sum,
+	    size_t *skipped, char *errbuf, size_t errsz);
+
+#endif
