@@ -1,0 +1,56 @@
+# make loadtest-smoke: scripts/loadtest --smoke (3 nodes of rsyncswap watch +
+# rsyncd behind haproxy, 20 rsync clients for 60 s, a kill -9 of one
+# rsyncswap and a stop of one rsyncd during the run). Every fetch must be
+# one published revision, no error may be unexplained, the nodes must be
+# identical per serial, the whole run must take less than 120 s and leave
+# no process and no client directory behind.
+. "$RSYNCSWAP_TOP/tests/lib.sh"
+need_rsyncswap
+need_root "rsyncd with use chroot = yes (as rsyncd.conf.example)"
+need_cmd rsync
+need_cmd haproxy
+
+CD=$(mktemp -d /dev/shm/rsyncswap-lt-test.XXXXXX 2>/dev/null) || CD=$T/clients
+start=$(date +%s)
+timeout -k 5 115 "$TOP/scripts/loadtest" --smoke --workdir "$T/w" --client-dir "$CD" \
+	--json "$T/lt.json" >"$T/out" 2>"$T/err" && rc=0 || rc=$?
+secs=$(( $(date +%s) - start ))
+cat "$T/out"
+[ "$rc" = 0 ] || { tail -40 "$T/err"; rm -rf "$CD"; fail "scripts/loadtest --smoke exited $rc after ${secs}s"; }
+[ "$secs" -lt 120 ] || fail "took ${secs}s, more than 120 s"
+ok "loadtest --smoke passed in ${secs}s"
+
+python3 - "$T/lt.json" <<'PYEOF' || fail "the JSON report does not hold"
+import json, sys
+r = json.load(open(sys.argv[1]))
+f = r["fetches"]
+assert r["pass"] is True, "pass is not true"
+assert r["config"]["nodes"] == 3 and r["config"]["clients"] == 20 and r["config"]["duration"] == 60, r["config"]
+assert f["inconsistent"] == 0, "inconsistent views: %d" % f["inconsistent"]
+assert f["unexplained_errors"] == 0 and f["other_errors"] == 0, f["error_messages"]
+assert f["vanished_exit24"] == 0, "exit 24 with the default --cleanup-after"
+assert f["consistent"] >= 50, "only %d consistent fetches" % f["consistent"]
+assert r["determinism"]["ok"] and r["determinism"]["pairs_compared"] >= 2, r["determinism"]
+assert r["convergence"]["ok"], r["convergence"]
+assert len(r["nodes"]) == 3 and all(n["rsyncd_log"]["connections"] > 0 for n in r["nodes"]), "a node served nothing"
+w, d = r["faults"]["watch"], r["faults"]["rsyncd"]
+assert len(w) == 1 and w[0]["caught_up"], w
+assert len(d) == 1 and d[0]["marked_down"] and d[0]["marked_up"], d
+for k in ("all", "fast", "slow"):
+    assert r["fetch_seconds"][k]["n"] > 0 and r["fetch_seconds"][k]["p99"] is not None, k
+assert r["rsyncd_memory"]["rss_kib_per_connection"]["p50"] > 0
+assert r["staleness"]["serials"]["max"] is not None
+print("ok: %d fetches, %d consistent, 0 inconsistent, %d cut by the rsyncd stop" %
+      (f["completed"], f["consistent"], f["cut_by_fault"]))
+PYEOF
+grep -q '^| INCONSISTENT  *| 0  *|$' "$T/out" || fail "no summary table row INCONSISTENT 0"
+grep -q '^| RESULT  *| PASS  *|$' "$T/out" || fail "no summary table row RESULT PASS"
+
+# nothing left behind: no process mentions the work directory, no client dir
+sleep 0.5
+left=$(ps -eo pid=,args= | grep -F "$T/w" | grep -v grep || true)
+[ -z "$left" ] || fail "processes left: $left"
+[ -z "$(ls -A "$CD" 2>/dev/null)" ] || fail "client directories left in $CD"
+rm -rf "$CD"
+[ -z "$(ls -A "$T/w")" ] || fail "work directory not removed after a pass: $(ls "$T/w")"
+ok "no process, client directory or work directory left"
