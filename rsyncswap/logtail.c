@@ -43,6 +43,7 @@ struct logtail {
 	struct lt_file		 cur;
 	struct lt_file		 drain[LOGTAIL_DRAIN_MAX];
 	size_t			 ndrain;
+	unsigned long long	 opened;	/* files opened under the name */
 	char			*buf;
 	struct logtail_stats	 st;
 };
@@ -205,14 +206,22 @@ file_close(struct logtail *lt, struct lt_file *f, logtail_line_cb cb,
 	return lines;
 }
 
-/* Moves the current file to the draining ones. Returns the lines delivered. */
+/*
+ * Moves the current file to the draining ones, closing the oldest of those
+ * (read to its end first) when there are too many. Returns the lines
+ * delivered, or -1 (in err).
+ */
 static long
-retire_current(struct logtail *lt, logtail_line_cb cb, void *arg)
+retire_current(struct logtail *lt, logtail_line_cb cb, void *arg, char *err,
+    size_t errsz)
 {
 	long	lines = 0;
 
 	if (lt->ndrain == LOGTAIL_DRAIN_MAX) {
-		lines = file_close(lt, &lt->drain[0], cb, arg);
+		if ((lines = file_read(lt, &lt->drain[0], cb, arg, err,
+		    errsz)) == -1)
+			return -1;
+		lines += file_close(lt, &lt->drain[0], cb, arg);
 		memmove(&lt->drain[0], &lt->drain[1],
 		    (LOGTAIL_DRAIN_MAX - 1) * sizeof(lt->drain[0]));
 		lt->ndrain--;
@@ -250,9 +259,13 @@ logtail_open(const char *path, int from_start, char *err, size_t errsz)
 		goto fail;
 	}
 	free(copy);
-	if (file_open(lt, &lt->cur, !from_start, err, errsz) == -1) {
+	switch (file_open(lt, &lt->cur, !from_start, err, errsz)) {
+	case -1:
 		logtail_close(lt);
 		return NULL;
+	case 0:
+		lt->opened = 1;
+		break;
 	}
 	return lt;
 fail:
@@ -297,6 +310,8 @@ check_path(struct logtail *lt, logtail_line_cb cb, void *arg, char *err,
 	long		lines = 0;
 	int		had = lt->cur.fd != -1, rc;
 
+	/* The current file has been read to its end by the caller. */
+
 	if (stat(lt->path, &st) == -1) {
 		if (errno != ENOENT) {
 			snprintf(err, errsz, "%s: %s", lt->path,
@@ -304,16 +319,16 @@ check_path(struct logtail *lt, logtail_line_cb cb, void *arg, char *err,
 			return -1;
 		}
 		if (had)
-			lines += retire_current(lt, cb, arg);
+			lines = retire_current(lt, cb, arg, err, errsz);
 		return lines;
 	}
 	if (had && st.st_dev == lt->cur.dev && st.st_ino == lt->cur.ino)
 		return 0;
-	if (had)
-		lines += retire_current(lt, cb, arg);
+	if (had && (lines = retire_current(lt, cb, arg, err, errsz)) == -1)
+		return -1;
 	if ((rc = file_open(lt, &lt->cur, 0, err, errsz)) == -1)
 		return -1;
-	if (rc == 0 && had)
+	if (rc == 0 && lt->opened++ > 0)
 		lt->st.rotations++;
 	return lines;
 }

@@ -44,7 +44,7 @@ struct logtail_stats {
 	unsigned long long	lines;		/* delivered */
 	unsigned long long	cut;		/* too long or dropped partial */
 	unsigned long long	unterminated;	/* delivered without "\n" */
-	unsigned long long	rotations;	/* a new file under the name */
+	unsigned long long	rotations;	/* files opened under the name after the first */
 	unsigned long long	truncations;	/* copytruncate seen */
 };
 

@@ -138,7 +138,7 @@ evict_one(struct rsyncd_sessions *t)
 	complete(t, best, RSYNCD_SESS_EVICTED);
 }
 
-/* Opens a session for pid; returns its index position. */
+/* Opens a session for pid in a free slot; returns its index position. */
 static size_t
 open_session(struct rsyncd_sessions *t, long pid)
 {
@@ -146,8 +146,6 @@ open_session(struct rsyncd_sessions *t, long pid)
 	size_t			 pos;
 	uint32_t		 k;
 
-	if (t->free == EMPTY)
-		evict_one(t);
 	k = t->free;
 	t->free = t->slots[k].next;
 	s = &t->slots[k].s;
@@ -187,9 +185,14 @@ rsyncd_sessions_add(struct rsyncd_sessions *t, const struct rsyncd_line *l)
 		pos = find_pos(t, l->pid);
 	}
 	if (t->index[pos] == EMPTY) {
-		if (l->kind == RSYNCD_END) {
+		if (l->kind == RSYNCD_END)
 			t->st.orphans++;
+		if (l->kind == RSYNCD_END || l->kind == RSYNCD_ERROR ||
+		    l->kind == RSYNCD_OTHER)
 			return done;
+		if (t->free == EMPTY) {
+			evict_one(t);
+			done++;
 		}
 		pos = open_session(t, l->pid);
 	}

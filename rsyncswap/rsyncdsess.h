@@ -14,9 +14,11 @@
  *   OPEN      still open when rsyncd_sessions_flush was called
  *
  * A line for a pid that is not open (the log began mid-session) opens a
- * session with connected = 0, except an end line: an end line for an
- * unknown pid (e.g. the daemon's own "sent 0 bytes" at exit) is counted in
- * orphans and otherwise ignored.
+ * session with connected = 0, except end, error and other lines: those
+ * belong to no session we know (the daemon's own "rsyncd version ...
+ * starting" and "sent 0 bytes" at exit, or the tail of a session whose
+ * start was not seen) and are ignored; end lines among them are counted
+ * in orphans.
  */
 #ifndef RSYNCSWAP_RSYNCDSESS_H
 #define RSYNCSWAP_RSYNCDSESS_H
@@ -73,8 +75,8 @@ struct rsyncd_sessions	*rsyncd_sessions_new(size_t max_open,
 			    rsyncd_session_cb cb, void *arg);
 
 /*
- * Adds one parsed line. Returns the number of sessions it completed (0, 1
- * or 2: a pid reused and a refusal), each already passed to the callback.
+ * Adds one parsed line. Returns the number of sessions it completed
+ * (evicted, lost or ended: 0 to 2), each already passed to the callback.
  * RSYNCD_OTHER lines only refresh the session's last time.
  */
 int	rsyncd_sessions_add(struct rsyncd_sessions *, const struct rsyncd_line *);
