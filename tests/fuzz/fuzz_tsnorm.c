@@ -1,8 +1,10 @@
 /*
  * libFuzzer target for tsnorm: the first input octet picks the file name
- * (and so the rules tried), the rest is the object. Build:
+ * (and so the rules tried), the rest is the object. tsnorm_inspect() must
+ * give tsnorm_time()'s mtime and a consistent expiry (manifests and CRLs).
+ * Build:
  *	clang -fsanitize=fuzzer,address,undefined -I. tests/fuzz/fuzz_tsnorm.c \
- *	    tsnorm/der.c tsnorm/tsnorm.c -lcrypto
+ *	    tsnorm/der.c tsnorm/manifest.c tsnorm/tsnorm.c -lcrypto
  * Seed corpus: tests/data/objects and tests/data/bbn-conformance (the
  * selector octet is then the object's first octet, 0x30: a .cer name).
  */
@@ -21,7 +23,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 	static const char	*names[] = {
 		"x.cer", "x.crl", "x.roa", "x.mft", "x.asa", "x.unknown", NULL,
 	};
-	struct tsnorm_result	 res;
+	struct tsnorm_result	 res, res2;
+	struct tsnorm_expiry	 exp;
 	struct der_elem		 e;
 	int64_t			 t;
 	const char		*name;
@@ -38,6 +41,24 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 	    res.time >= TSNORM_HASH_BASE + TSNORM_HASH_SPAN))
 		abort();
 	if (res.time < 0 || res.time >= TSNORM_TIME_MAX)
+		abort();
+
+	/* The same parse with the expiry: same mtime, consistent times. */
+	tsnorm_inspect(data + 1, len - 1, name, &res2, &exp);
+	if (res2.time != res.time || res2.rule != res.rule)
+		abort();
+	if (exp.kind == TSNORM_EXPIRY_NONE &&
+	    (exp.status != TSNORM_EXPIRY_OK || exp.expiry != TSNORM_NO_TIME))
+		abort();
+	if (exp.kind != TSNORM_EXPIRY_NONE && exp.status == TSNORM_EXPIRY_OK &&
+	    (exp.next_update == TSNORM_NO_TIME ||
+	    exp.this_update == TSNORM_NO_TIME ||
+	    exp.expiry != (exp.next_update < exp.not_after ?
+	    exp.next_update : exp.not_after)))
+		abort();
+	if (exp.kind == TSNORM_EXPIRY_CRL && exp.not_after != TSNORM_NO_TIME)
+		abort();
+	if (exp.status != TSNORM_EXPIRY_OK && exp.expiry != TSNORM_NO_TIME)
 		abort();
 
 	/* The time parser alone, on the raw octets, under both tags. */

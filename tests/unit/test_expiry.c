@@ -1,0 +1,271 @@
+/*
+ * Expiry watch library: the accumulator (PP = directory of a manifest,
+ * min over manifests and CRLs, order-independent), the judgement at a time
+ * (expired / expiring boundaries), the daemon warning line, and the state
+ * file (save, load, damaged files refused).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "rsyncswap/expiry.h"
+#include "rsyncswap/expiry_file.h"
+#include "rsyncswap/expiry_print.h"
+
+/* Returns an expiry record of kind kind with the given times. */
+static struct tsnorm_expiry
+rec(enum tsnorm_expiry_kind kind, enum tsnorm_expiry_status status,
+    int64_t this, int64_t next, int64_t na)
+{
+	struct tsnorm_expiry	e;
+
+	e.kind = kind;
+	e.status = status;
+	e.this_update = this;
+	e.next_update = next;
+	e.not_after = na;
+	e.expiry = next < na ? next : na;
+	return e;
+}
+
+/* Feeds a small repository into acc, in the order given by rev. */
+static void
+feed(struct expiry_acc *acc, int rev)
+{
+	struct tsnorm_expiry	r[7];
+	const char		*p[7] = {
+		"m/a/x.mft", "m/a/x.crl", "m/b/y.mft", "m/b/y.crl",
+		"m/c/only.crl", "m/a/bad.mft", "m/d/z.roa",
+	};
+	int			i;
+
+	r[0] = rec(TSNORM_EXPIRY_MFT, TSNORM_EXPIRY_OK, 100, 1000, 5000);
+	r[1] = rec(TSNORM_EXPIRY_CRL, TSNORM_EXPIRY_OK, 90, 900,
+	    TSNORM_NO_TIME);
+	r[2] = rec(TSNORM_EXPIRY_MFT, TSNORM_EXPIRY_OK, 200, 3000, 2500);
+	r[3] = rec(TSNORM_EXPIRY_CRL, TSNORM_EXPIRY_NO_NEXTUPDATE, 190,
+	    TSNORM_NO_TIME, TSNORM_NO_TIME);
+	r[4] = rec(TSNORM_EXPIRY_CRL, TSNORM_EXPIRY_OK, 50, 10, TSNORM_NO_TIME);
+	r[5] = rec(TSNORM_EXPIRY_MFT, TSNORM_EXPIRY_UNREADABLE, TSNORM_NO_TIME,
+	    TSNORM_NO_TIME, TSNORM_NO_TIME);
+	r[6] = rec(TSNORM_EXPIRY_NONE, TSNORM_EXPIRY_OK, TSNORM_NO_TIME,
+	    TSNORM_NO_TIME, TSNORM_NO_TIME);
+	for (i = 0; i < 7; i++)
+		expiry_acc_add(acc, p[rev ? 6 - i : i], &r[rev ? 6 - i : i]);
+}
+
+/* Checks the summary of feed(). */
+static void
+check_fed(const struct expiry_summary *s)
+{
+	assert_int_equal(s->npps, 2);		/* m/c has no manifest */
+	assert_int_equal(s->objects, 6);	/* the .roa is not counted */
+	assert_int_equal(s->nbad, 2);
+	assert_int_equal(s->nbad_listed, 2);
+	assert_string_equal(s->bad[0].path, "m/a/bad.mft");
+	assert_int_equal(s->bad[0].reason, EXPIRY_BAD_UNREADABLE);
+	assert_string_equal(s->bad[1].path, "m/b/y.crl");
+	assert_int_equal(s->bad[1].reason, EXPIRY_BAD_NO_NEXTUPDATE);
+	assert_string_equal(s->pps[0].dir, "m/a");
+	assert_int_equal(s->pps[0].expiry, 900);
+	assert_int_equal(expiry_pp_source(&s->pps[0]),
+	    EXPIRY_SRC_CRL_NEXTUPDATE);
+	assert_int_equal(s->pps[0].mft_this_update, 100);
+	assert_string_equal(s->pps[1].dir, "m/b");
+	assert_int_equal(s->pps[1].expiry, 2500);
+	assert_int_equal(expiry_pp_source(&s->pps[1]),
+	    EXPIRY_SRC_MFT_EE_NOTAFTER);
+	assert_true(s->pps[1].crl_next_update == TSNORM_NO_TIME);
+	assert_int_equal(s->newest_update, 200);
+}
+
+static void
+test_accumulate(void **state)
+{
+	struct expiry_acc	*acc = expiry_acc_new();
+	struct expiry_summary	 s;
+	int			 rev;
+
+	(void)state;
+	for (rev = 0; rev <= 1; rev++) {
+		feed(acc, rev);
+		expiry_acc_finish(acc, &s);	/* and acc is empty again */
+		check_fed(&s);
+		expiry_summary_free(&s);
+	}
+	expiry_acc_free(acc);
+}
+
+static void
+test_many_pps(void **state)
+{
+	struct expiry_acc	*acc = expiry_acc_new();
+	struct expiry_summary	 s;
+	struct tsnorm_expiry	 r;
+	char			 path[64];
+	int			 i;
+
+	(void)state;
+	/* Grows the table many times; the order comes out sorted. */
+	for (i = 0; i < 5000; i++) {
+		snprintf(path, sizeof(path), "m/%d/x.mft", i);
+		r = rec(TSNORM_EXPIRY_MFT, TSNORM_EXPIRY_OK, 1,
+		    100000 - i, 200000);
+		expiry_acc_add(acc, path, &r);
+	}
+	r = rec(TSNORM_EXPIRY_MFT, TSNORM_EXPIRY_OK, 1, 7, 9);
+	expiry_acc_add(acc, "top.mft", &r);	/* the top directory */
+	expiry_acc_finish(acc, &s);
+	assert_int_equal(s.npps, 5001);
+	assert_string_equal(s.pps[0].dir, "");
+	assert_string_equal(s.pps[1].dir, "m/4999");
+	assert_string_equal(s.pps[5000].dir, "m/0");
+	for (i = 1; i < 5001; i++)
+		assert_true(s.pps[i - 1].expiry <= s.pps[i].expiry);
+	expiry_summary_free(&s);
+	expiry_acc_free(acc);
+}
+
+static void
+test_assess_and_warn(void **state)
+{
+	struct expiry_acc		*acc = expiry_acc_new();
+	struct expiry_summary		 s;
+	struct expiry_assessment	 a;
+	char				 line[512];
+
+	(void)state;
+	feed(acc, 0);
+	expiry_acc_finish(acc, &s);
+	/* PPs expire at 900 and 2500. */
+	expiry_assess(&s, 100, 799, &a);
+	assert_int_equal(a.expired, 0);
+	assert_int_equal(a.expiring, 0);
+	expiry_assess(&s, 100, 800, &a);	/* 900 <= 100 + 800 */
+	assert_int_equal(a.expiring, 1);
+	expiry_assess(&s, 900, 0, &a);		/* at expiry: not yet */
+	assert_int_equal(a.expired, 0);
+	assert_int_equal(a.expiring, 1);
+	expiry_assess(&s, 901, 1599, &a);
+	assert_int_equal(a.expired, 1);
+	assert_int_equal(a.expiring, 1);
+	assert_int_equal(a.damaged, 2);
+	assert_string_equal(a.earliest->dir, "m/a");
+	expiry_assess(&s, 0, INT64_MAX, &a);	/* no overflow */
+	assert_int_equal(a.expiring, 2);
+
+	assert_int_equal(expiry_warning(&s, 100, 10, line, sizeof(line)), 1);
+	assert_string_equal(line, "2 damaged manifests/CRLs served");
+	assert_int_equal(expiry_warning(&s, 100, 800, line, sizeof(line)), 1);
+	assert_non_null(strstr(line, "1 publication points expire within "
+	    "800s; earliest m/a at 1970-01-01T00:15:00Z (in 13m20s, "
+	    "crl-nextupdate); 2 damaged"));
+	assert_int_equal(expiry_warning(&s, 1000, 0, line, sizeof(line)), 2);
+	assert_non_null(strstr(line, "1 publication points expired"));
+	expiry_summary_free(&s);
+
+	memset(&s, 0, sizeof(s));
+	assert_int_equal(expiry_warning(&s, 100, 800, line, sizeof(line)), 0);
+	assert_string_equal(line, "");
+	expiry_acc_free(acc);
+}
+
+/* Writes text to dir/expiry. */
+static void
+put_file(const char *dir, const char *text)
+{
+	char	 path[4200];
+	FILE	*f;
+
+	snprintf(path, sizeof(path), "%s/expiry", dir);
+	assert_non_null(f = fopen(path, "w"));
+	fputs(text, f);
+	fclose(f);
+}
+
+static void
+test_file(void **state)
+{
+	struct expiry_acc	*acc = expiry_acc_new();
+	struct expiry_summary	 s, l;
+	char			 dir[] = "/tmp/test_expiry.XXXXXX", err[256],
+				 *buf = NULL, path[4200];
+	struct tsnorm_expiry	 r;
+	size_t			 sz = 0;
+	FILE			*mem;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(expiry_load(dir, &l, err, sizeof(err)), 1);
+
+	feed(acc, 0);
+	r = rec(TSNORM_EXPIRY_MFT, TSNORM_EXPIRY_OK, 1, 7, 9);
+	expiry_acc_add(acc, "top.mft", &r);
+	r = rec(TSNORM_EXPIRY_MFT, TSNORM_EXPIRY_OK, 1, 8, 9);
+	expiry_acc_add(acc, "a dir/with space/x.mft", &r);
+	expiry_acc_finish(acc, &s);
+	assert_int_equal(expiry_save(dir, &s, err, sizeof(err)), 0);
+	assert_int_equal(expiry_load(dir, &l, err, sizeof(err)), 0);
+
+	/* What was saved prints exactly as what was loaded. */
+	mem = open_memstream(&buf, &sz);
+	expiry_print_json(mem, &s, 1000, 3600);
+	fputc('\n', mem);
+	expiry_print_json(mem, &l, 1000, 3600);
+	fclose(mem);
+	assert_non_null(strchr(buf, '\n'));
+	assert_int_equal(strncmp(buf, strchr(buf, '\n') + 1,
+	    (size_t)(strchr(buf, '\n') - buf)), 0);
+	assert_string_equal(l.pps[0].dir, "");
+	assert_string_equal(l.pps[1].dir, "a dir/with space");
+	assert_int_equal(l.nbad, 2);
+	assert_int_equal(l.objects, s.objects);
+	free(buf);
+	expiry_summary_free(&l);
+
+	/* Damaged files are refused, whole. */
+	put_file(dir, "rsyncswap-expiry 1\nobjects 1\ndamaged 0\ndropped 0\n"
+	    "newest-update -\npp 5 5 - - 1 m/a\n");	/* no "end" */
+	assert_int_equal(expiry_load(dir, &l, err, sizeof(err)), -1);
+	assert_int_equal(l.npps, 0);
+	put_file(dir, "rsyncswap-expiry 2\n");
+	assert_int_equal(expiry_load(dir, &l, err, sizeof(err)), -1);
+	put_file(dir, "rsyncswap-expiry 1\nobjects 1\ndamaged 0\ndropped 0\n"
+	    "newest-update -\npp 5 x - - 1 m/a\nend\n");
+	assert_int_equal(expiry_load(dir, &l, err, sizeof(err)), -1);
+	put_file(dir, "rsyncswap-expiry 1\nobjects 1\ndamaged 0\ndropped 0\n"
+	    "newest-update -\nbad weird m/a.mft\nend\n");
+	assert_int_equal(expiry_load(dir, &l, err, sizeof(err)), -1);
+	put_file(dir, "rsyncswap-expiry 1\nobjects 1\ndamaged 1\ndropped 0\n"
+	    "newest-update 12\npp 5 5 - - 1 m/a\nbad io-error m/b.crl\nend\n");
+	assert_int_equal(expiry_load(dir, &l, err, sizeof(err)), 0);
+	assert_int_equal(l.newest_update, 12);
+	assert_int_equal(l.bad[0].reason, EXPIRY_BAD_IO);
+	expiry_summary_free(&l);
+
+	expiry_summary_free(&s);
+	expiry_acc_free(acc);
+	snprintf(path, sizeof(path), "%s/expiry", dir);
+	unlink(path);
+	rmdir(dir);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_accumulate),
+		cmocka_unit_test(test_many_pps),
+		cmocka_unit_test(test_assess_and_warn),
+		cmocka_unit_test(test_file),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
