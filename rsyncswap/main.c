@@ -10,11 +10,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "rsyncswap/expiry_cmd.h"
 #include "rsyncswap/fetch.h"
 #include "rsyncswap/fsutil.h"
 #include "rsyncswap/limits.h"
 #include "rsyncswap/log.h"
 #include "rsyncswap/privs.h"
+#include "rsyncswap/report.h"
 #include "rsyncswap/status.h"
 #include "rsyncswap/sync.h"
 #include "rsyncswap/uri.h"
@@ -100,6 +102,9 @@ usage(FILE *f)
 "       rsyncswap watch  [OPTIONS] NOTIFICATION-URI  the sidecar daemon\n"
 "       rsyncswap sweep  [OPTIONS]                   remove expired revisions\n"
 "       rsyncswap status [OPTIONS] [--json]          what is served\n"
+"       rsyncswap report [--json] [--svg FILE] [--state-dir DIR] LOG...\n"
+"                                                    rsyncd log analysis\n"
+"       rsyncswap expiry [--json] [--warn HOURS] DIR when DIR goes stale\n"
 "\n"
 "  -s, --state-dir DIR        state and lock (default " DEFAULT_STATE_DIR ")\n"
 "  -r, --rsync-dir DIR        revisions and the current symlink\n"
@@ -411,6 +416,11 @@ main(int argc, char *argv[])
 		return usage(stdout), EXIT_OK;
 	if (strcmp(cmd, "-V") == 0 || strcmp(cmd, "--version") == 0)
 		return printf("rsyncswap %s\n", RSYNCSWAP_VERSION), EXIT_OK;
+	/* Commands with options of their own. */
+	if (strcmp(cmd, "report") == 0)
+		return report_main(argc - 1, argv + 1);
+	if (strcmp(cmd, "expiry") == 0)
+		return expiry_main(argc - 1, argv + 1);
 	if (strcmp(cmd, "sync") == 0)
 		scope = C_SYNC;
 	else if (strcmp(cmd, "watch") == 0)
