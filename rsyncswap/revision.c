@@ -429,9 +429,13 @@ revision_commit(struct revision *rev, const char *name,
 		goto fail;
 	}
 	if (fstatat(rev->rsync_dirfd, name, &sb, AT_SYMLINK_NOFOLLOW) == 0) {
-		if (current_target != NULL &&
+		if (current_target != NULL && S_ISDIR(sb.st_mode) &&
 		    strcmp(name, current_target) == 0) {
-			/* Same session and serial: same content; keep it. */
+			/*
+			 * Same session and serial: same content; keep it. Not
+			 * so a symlink planted under that name: it is moved
+			 * aside and current then names the new directory.
+			 */
 			log_info("%s is already current; kept", name);
 			revision_abort(rev);
 			return 0;

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "rsyncswap/fsutil.h"
 #include "rsyncswap/privs.h"
 #include "rsyncswap/rrdp.h"
 #include "rsyncswap/swap.h"
@@ -75,8 +76,11 @@ swap_read_current(int rsync_dirfd, char *buf, size_t bufsz, char *err,
 int
 swap_current(int rsync_dirfd, const char *name, char *err, size_t errsz)
 {
-	if (unlinkat(rsync_dirfd, CURRENT_TMP_NAME, 0) == -1 &&
-	    errno != ENOENT) {
+	struct stat sb;
+
+	/* A leftover may be anything (ours is a symlink): never followed. */
+	if (fstat(rsync_dirfd, &sb) == -1 ||
+	    fs_remove_tree(rsync_dirfd, CURRENT_TMP_NAME, sb.st_dev) == -1) {
 		snprintf(err, errsz, "%s: %s", CURRENT_TMP_NAME,
 		    strerror(errno));
 		return -1;
