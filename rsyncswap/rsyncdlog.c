@@ -208,10 +208,13 @@ digits(const char *p, int n)
 static int
 eat_prefix(struct span *s, struct rsyncd_line *out)
 {
-	const char	*p = s->p;
-	long long	 pid;
-	struct tm	 tm;
-	time_t		 t;
+	static _Thread_local char	 hour_key[13];	/* "YYYY/MM/DD HH" */
+	static _Thread_local long long	 hour_start;
+	const char			*p = s->p;
+	long long			 pid;
+	struct tm			 tm;
+	time_t				 t;
+	int				 min, sec;
 
 	if (s->n < PREFIX_TIME_LEN || p[4] != '/' || p[7] != '/' ||
 	    p[10] != ' ' || p[13] != ':' || p[16] != ':' || p[19] != ' ')
@@ -233,10 +236,24 @@ eat_prefix(struct span *s, struct rsyncd_line *out)
 	if (!eat(s, "[") || !eat_num(s, 10, &pid) || !eat(s, "] ") ||
 	    pid < 1 || pid > RSYNCD_PID_MAX)
 		return 0;
-	tm.tm_isdst = -1;
-	if ((t = mktime(&tm)) == (time_t)-1)
-		return 0;
-	out->time = (long long)t;
+	/*
+	 * mktime(3) costs more than the rest of the parse: it runs once per
+	 * hour of the log, for the hour's start (time zones change their
+	 * offset on hour boundaries); the cache is per thread.
+	 */
+	if (memcmp(p, hour_key, sizeof(hour_key)) != 0) {
+		min = tm.tm_min;
+		sec = tm.tm_sec;
+		tm.tm_min = tm.tm_sec = 0;
+		tm.tm_isdst = -1;
+		if ((t = mktime(&tm)) == (time_t)-1)
+			return 0;
+		memcpy(hour_key, p, sizeof(hour_key));
+		hour_start = (long long)t;
+		tm.tm_min = min;
+		tm.tm_sec = sec;
+	}
+	out->time = hour_start + tm.tm_min * 60 + tm.tm_sec;
 	out->pid = (long)pid;
 	return 1;
 }

@@ -54,9 +54,11 @@ struct rsyncd_line {
 /*
  * Parses the len bytes at buf (not NUL-terminated; one trailing "\n" or
  * "\r\n" is ignored) into *out. The time is the daemon's local time
- * converted with mktime(3) (tm_isdst = -1): the reader must run in the
- * daemon's time zone (TZ); in the repeated hour when daylight saving time
- * ends, mktime picks one of the two readings.
+ * converted with mktime(3) (tm_isdst = -1), once per hour of the log (the
+ * hour's start plus minutes and seconds): the reader must run in the
+ * daemon's time zone (TZ, read when the hour is first seen); in the
+ * repeated hour when daylight saving time ends, mktime picks one of the
+ * two readings.
  * Returns 0 with *out filled, or -1 for a malformed line: a bad
  * "YYYY/MM/DD HH:MM:SS [PID] " prefix, an impossible date, a field over its
  * limit, a NUL byte, or a known message whose fields do not parse. *out is
