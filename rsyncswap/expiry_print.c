@@ -55,10 +55,15 @@ expiry_print_text(FILE *f, const struct expiry_summary *sum, int64_t now,
 	    sum->dropped > 0 ? ", more PPs than tracked" : "");
 	if (a.earliest != NULL) {
 		expiry_fmt_time(a.earliest->expiry, when, sizeof(when));
-		expiry_fmt_duration(a.earliest->expiry - now, left,
-		    sizeof(left));
+		if (a.earliest->expiry < now) {
+			expiry_fmt_duration(now - a.earliest->expiry, left,
+			    sizeof(left));
+			strncat(left, " ago", sizeof(left) - strlen(left) - 1);
+		} else
+			expiry_fmt_duration(a.earliest->expiry - now, left,
+			    sizeof(left));
 		fprintf(f, "%searliest expiry: %s (%s%s) %s (%s)\n", indent,
-		    when, a.earliest->expiry < now ? "expired, " : "in ", left,
+		    when, a.earliest->expiry < now ? "expired " : "in ", left,
 		    pp_dir(a.earliest),
 		    expiry_source_name(expiry_pp_source(a.earliest)));
 	} else
