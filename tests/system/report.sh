@@ -19,20 +19,7 @@ need_cmd xmllint
 need_cmd gzip
 need_rsyncswap
 
-# The report command: the subcommand once main.c has it, else a driver.
-if "$RSYNCSWAP" report --help >/dev/null 2>&1; then
-	report() { "$RSYNCSWAP" report "$@"; }
-else
-	B=$TOP/${BUILD:-build}
-	[ -f "$B/librsyncswap.a" ] || fail "$B/librsyncswap.a not built (make)"
-	san=""
-	case ${BUILD:-build} in build-san) san="-fsanitize=address,undefined" ;; esac
-	cc $san -I"$TOP" -o "$T/report" "$TOP/tests/report_driver.c" \
-	    "$B/librsyncswap.a" "$B/libtsnorm.a" \
-	    $(pkg-config --libs libxml-2.0 libcurl openssl libcap zlib) ||
-		fail "cannot build tests/report_driver.c"
-	report() { "$T/report" report "$@"; }
-fi
+report() { "$RSYNCSWAP" report "$@"; }
 
 # jget FILE EXPR: prints the python expression EXPR of the JSON in FILE (j).
 jget() {
