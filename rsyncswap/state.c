@@ -199,6 +199,18 @@ state_history_push(struct state *st, const char *name, long long now)
 	st->nhistory++;
 }
 
+const struct state_revision *
+state_history_at(const struct state *st, long long t)
+{
+	for (size_t i = st->nhistory; i-- > 0; ) {
+		const struct state_revision *r = &st->history[i];
+
+		if (r->since <= t && (r->until == 0 || t < r->until))
+			return r;
+	}
+	return NULL;
+}
+
 struct state_revision *
 state_history_find(struct state *st, const char *name)
 {

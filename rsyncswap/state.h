@@ -47,6 +47,8 @@ struct state {
 	char			 host[256];	/* the one host, without --include-host */
 	long long		 objects;	/* objects in the current revision */
 	long long		 cleanup_after;	/* effective; 0 = never set */
+	long long		 tune_longest;	/* longest rsyncd session (s) */
+	long long		 tune_changed;	/* last change of the tuning */
 };
 
 /*
@@ -66,6 +68,13 @@ int	state_write(const char *dir, const struct state *st, char *err,
  * oldest entries beyond MAX_HISTORY.
  */
 void	state_history_push(struct state *st, const char *name, long long now);
+
+/*
+ * Returns the history entry that was current at time t (the newest one
+ * whose since <= t < until), or NULL.
+ */
+const struct state_revision *state_history_at(const struct state *st,
+	    long long t);
 
 /* Returns the history entry of name, or NULL. */
 struct state_revision *state_history_find(struct state *st, const char *name);

@@ -34,6 +34,8 @@ enum state_key {
 	KEY_HOST = 1 << 8,
 	KEY_OBJECTS = 1 << 9,
 	KEY_CLEANUP_AFTER = 1 << 10,
+	KEY_TUNE_LONGEST = 1 << 11,
+	KEY_TUNE_CHANGED = 1 << 12,
 };
 
 static void
@@ -251,6 +253,8 @@ parse_line(char *line, struct state *st, unsigned int *seen, size_t *cap)
 		{ "host", KEY_HOST },
 		{ "objects", KEY_OBJECTS },
 		{ "cleanup-after", KEY_CLEANUP_AFTER },
+		{ "tune-longest", KEY_TUNE_LONGEST },
+		{ "tune-changed", KEY_TUNE_CHANGED },
 	};
 	struct state_revision	*r;
 	char			*v;
@@ -316,6 +320,10 @@ parse_line(char *line, struct state *st, unsigned int *seen, size_t *cap)
 		return get_number(v, &st->objects);
 	case KEY_CLEANUP_AFTER:
 		return get_number(v, &st->cleanup_after);
+	case KEY_TUNE_LONGEST:
+		return get_number(v, &st->tune_longest);
+	case KEY_TUNE_CHANGED:
+		return get_number(v, &st->tune_changed);
 	}
 	return -1;
 }
@@ -409,8 +417,9 @@ state_print(FILE *f, const struct state *st)
 	put_escaped(f, st->last_error);
 	fputs("\nhost ", f);
 	put_escaped(f, st->host);
-	fprintf(f, "\nobjects %lld\ncleanup-after %lld\n%s\n", st->objects,
-	    st->cleanup_after, STATE_TRAILER);
+	fprintf(f, "\nobjects %lld\ncleanup-after %lld\ntune-longest %lld\n"
+	    "tune-changed %lld\n%s\n", st->objects, st->cleanup_after,
+	    st->tune_longest, st->tune_changed, STATE_TRAILER);
 	return ferror(f) ? -1 : 0;
 }
 

@@ -450,6 +450,10 @@ run_finish(struct run *r, int ok, struct sync_report *rep)
 	long long now = time(NULL);
 
 	r->st.cleanup_after = o->cleanup_after;
+	if (o->tune_changed != 0) {
+		r->st.tune_longest = o->tune_longest;
+		r->st.tune_changed = o->tune_changed;
+	}
 	if (ok == 0) {
 		r->st.last_failure = now;
 		snprintf(r->st.last_error, sizeof(r->st.last_error), "%s",

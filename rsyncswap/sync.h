@@ -22,6 +22,9 @@ struct sync_options {
 	int			 quiet;
 	const struct privs	*privs;		/* of the sweeper; NULL: none */
 	const struct rrdpout_config *rrdp;	/* --rrdp-dir; NULL: none */
+	/* The daemon's adaptive cleanup, kept in the state when changed. */
+	long long		 tune_longest;
+	long long		 tune_changed;
 };
 
 /* What the last run did, for the summary line and metrics. */

@@ -13,8 +13,10 @@
 #include <unistd.h>
 
 #include "rsyncswap/log.h"
+#include "rsyncswap/logwatch.h"
 #include "rsyncswap/metrics.h"
 #include "rsyncswap/state.h"
+#include "rsyncswap/tune.h"
 #include "rsyncswap/watch.h"
 
 /* A change is synced this long after the last event of a burst (ms)... */
@@ -142,14 +144,14 @@ watch_metrics(const struct watch_options *w, const struct metrics *m)
 
 /* Runs one sync; returns the delay (ms) until the next one. */
 static long long
-watch_sync(const struct watch_options *w, struct metrics *m,
-    long long *backoff)
+watch_sync(const struct watch_options *w, const struct sync_options *so,
+    struct metrics *m, long long *backoff)
 {
 	struct sync_report rep;
 	long long t0 = now_ms();
 	int rc;
 
-	rc = sync_run(&w->sync, &rep);
+	rc = sync_run(so, &rep);
 	m->last_sync_seconds = (double)(now_ms() - t0) / 1000.0;
 	if (rc == EXIT_OK) {
 		m->syncs_ok++;
@@ -179,11 +181,51 @@ watch_sync(const struct watch_options *w, struct metrics *m,
 	return *backoff;
 }
 
+/*
+ * Applies a change of the tuned cleanup time: used by the next sweeps and
+ * kept in the state (by a sweep, which writes it).
+ */
+static void
+watch_tuned(const struct watch_options *w, struct sync_options *so,
+    const struct tune *t, struct metrics *m)
+{
+	int swept;
+
+	so->cleanup_after = t->effective;
+	so->tune_longest = t->longest;
+	so->tune_changed = t->changed;
+	m->cleanup_after = t->effective;
+	if (sync_sweep_only(so, &swept) == EXIT_OK) {
+		m->sweeps++;
+		m->swept += swept;
+	}
+	watch_metrics(w, m);
+}
+
+/* Returns the tuning remembered in the state, set up for this run. */
+static void
+watch_tune_init(const struct watch_options *w, struct tune *t)
+{
+	char err[ERR_MAX];
+	struct state st;
+
+	state_read(w->sync.state_dir, &st, err, sizeof(err));
+	tune_init(t, w->sync.cleanup_after, w->cleanup_max, &st);
+	state_free(&st);
+	if (t->effective != t->configured)
+		log_info("cleanup-after is %lld s (tuned earlier; configured "
+		    "%lld s)", t->effective, t->configured);
+}
+
 int
 watch_run(const struct watch_options *w)
 {
+	struct sync_options so = w->sync;
+	struct logwatch *lw = NULL;
+	struct tune tune;
+	char err[ERR_MAX], why[ERR_MAX];
 	struct metrics m;
-	struct pollfd pfd[2];
+	struct pollfd pfd[3];
 	const char *name = NULL;
 	long long now, next_sync, next_sweep, first_event = 0, backoff = 0;
 	long long sweep_ms;
@@ -191,7 +233,16 @@ watch_run(const struct watch_options *w)
 	char c;
 
 	memset(&m, 0, sizeof(m));
-	m.cleanup_after = w->sync.cleanup_after;
+	watch_tune_init(w, &tune);
+	so.cleanup_after = tune.effective;
+	so.tune_longest = tune.longest;
+	so.tune_changed = tune.changed;
+	m.cleanup_after = tune.effective;
+	if (w->rsyncd_log != NULL && (lw = logwatch_open(w->rsyncd_log,
+	    w->sync.state_dir, &tune, &m, err, sizeof(err))) == NULL) {
+		log_error("--rsyncd-log %s: %s", w->rsyncd_log, err);
+		return EXIT_FAIL;
+	}
 	if (watch_signals() == -1) {
 		log_error("cannot install signal handlers: %s",
 		    strerror(errno));
@@ -218,11 +269,20 @@ watch_run(const struct watch_options *w)
 		now = now_ms();
 		if (now >= next_sync) {
 			first_event = 0;
-			next_sync = now_ms() + watch_sync(w, &m, &backoff);
+			next_sync = now_ms() + watch_sync(w, &so, &m,
+			    &backoff);
 			continue;
 		}
 		if (now >= next_sweep) {
-			if (sync_sweep_only(&w->sync, &swept) == EXIT_OK) {
+			if (tune_decay(&tune, (long long)time(NULL), why,
+			    sizeof(why))) {
+				log_info("%s", why);
+				so.cleanup_after = tune.effective;
+				so.tune_longest = tune.longest;
+				so.tune_changed = tune.changed;
+				m.cleanup_after = tune.effective;
+			}
+			if (sync_sweep_only(&so, &swept) == EXIT_OK) {
 				m.sweeps++;
 				m.swept += swept;
 			}
@@ -232,12 +292,15 @@ watch_run(const struct watch_options *w)
 		}
 		timeout = (int)((next_sync < next_sweep ? next_sync :
 		    next_sweep) - now);
+		if (lw != NULL && logwatch_timeout(lw) < timeout)
+			timeout = logwatch_timeout(lw);
 		pfd[0].fd = watch_pipe[0];
 		pfd[0].events = POLLIN;
 		pfd[1].fd = ino;
 		pfd[1].events = POLLIN;
-		if (poll(pfd, ino != -1 ? 2 : 1, timeout) == -1 &&
-		    errno != EINTR) {
+		pfd[2].fd = lw != NULL ? logwatch_fd(lw) : -1;
+		pfd[2].events = POLLIN;
+		if (poll(pfd, 3, timeout) == -1 && errno != EINTR) {
 			log_error("poll: %s", strerror(errno));
 			break;
 		}
@@ -247,6 +310,8 @@ watch_run(const struct watch_options *w)
 			watch_hup = 0;
 			log_info("SIGHUP: reopening log files");
 		}
+		if (lw != NULL && logwatch_read(lw))
+			watch_tuned(w, &so, &tune, &m);
 		if (ino != -1 && (pfd[1].revents & POLLIN) &&
 		    watch_drain_inotify(ino, name)) {
 			now = now_ms();
@@ -258,6 +323,7 @@ watch_run(const struct watch_options *w)
 		}
 	}
 	log_info("stopping");
+	logwatch_close(lw);
 	if (ino != -1)
 		close(ino);
 	return EXIT_OK;

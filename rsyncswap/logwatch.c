@@ -1,0 +1,149 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "rsyncswap/limits.h"
+#include "rsyncswap/log.h"
+#include "rsyncswap/logtail.h"
+#include "rsyncswap/logwatch.h"
+#include "rsyncswap/rsyncdlog.h"
+#include "rsyncswap/rsyncdsess.h"
+#include "rsyncswap/state.h"
+
+/* Sessions without an end line for this long are closed (seconds). */
+#define LOGWATCH_SESSION_STALE	(2 * 86400)
+
+struct logwatch {
+	struct logtail		*lt;
+	struct rsyncd_sessions	*ss;
+	const char		*state_dir;
+	struct tune		*t;
+	struct metrics		*m;
+	int			 changed;
+};
+
+/* Formats the local time t as HH:MM:SS (the rsyncd log's clock). */
+static const char *
+hms(long long t, char *buf, size_t sz)
+{
+	struct tm tm;
+	time_t tt = (time_t)t;
+
+	if (t <= 0 || localtime_r(&tt, &tm) == NULL)
+		snprintf(buf, sz, "?");
+	else
+		strftime(buf, sz, "%H:%M:%S", &tm);
+	return buf;
+}
+
+static void
+logwatch_session(const struct rsyncd_session *s, void *arg)
+{
+	struct logwatch *lw = arg;
+	const struct state_revision *r = NULL;
+	unsigned long v = s->vanished_files + s->vanished_dirs;
+	char err[ERR_MAX], why[ERR_MAX], t1[16], t2[16], t3[16];
+	struct state st;
+	long long when = s->connected != 0 ? s->connected : s->started;
+
+	if (s->outcome == RSYNCD_SESS_REFUSED)
+		return;
+	memset(&st, 0, sizeof(st));
+	if (v > 0) {
+		lw->m->vanished += (long long)v;
+		if (state_read(lw->state_dir, &st, err, sizeof(err)) == 0)
+			r = state_history_at(&st, when);
+		if (tune_vanished_ours(s, r)) {
+			lw->m->vanished_ours += (long long)v;
+			log_warn("rsyncd: client %s (pid %ld) connected at %s "
+			    "to %s, replaced at %s and removed at %s: %lu "
+			    "vanished (\"%s\")", s->ip, s->pid,
+			    hms(when, t1, sizeof(t1)), r->name,
+			    hms(r->until, t2, sizeof(t2)),
+			    hms(r->removed, t3, sizeof(t3)), v,
+			    s->first_vanished);
+		} else
+			log_warn("rsyncd: client %s (pid %ld) connected at %s: "
+			    "%lu vanished (\"%s\"), not from a revision we "
+			    "removed", s->ip, s->pid,
+			    hms(when, t1, sizeof(t1)), v, s->first_vanished);
+	}
+	if (tune_session(lw->t, s, r, (long long)time(NULL), why,
+	    sizeof(why))) {
+		log_warn("%s", why);
+		lw->changed = 1;
+	}
+	state_free(&st);
+}
+
+struct logwatch *
+logwatch_open(const char *path, const char *state_dir, struct tune *t,
+    struct metrics *m, char *err, size_t errsz)
+{
+	struct logwatch *lw;
+
+	if ((lw = calloc(1, sizeof(*lw))) == NULL) {
+		snprintf(err, errsz, "out of memory");
+		return NULL;
+	}
+	lw->state_dir = state_dir;
+	lw->t = t;
+	lw->m = m;
+	if ((lw->lt = logtail_open(path, 0, err, errsz)) == NULL ||
+	    (lw->ss = rsyncd_sessions_new(0, logwatch_session, lw)) == NULL) {
+		if (lw->lt != NULL)
+			snprintf(err, errsz, "out of memory");
+		logwatch_close(lw);
+		return NULL;
+	}
+	return lw;
+}
+
+int
+logwatch_fd(const struct logwatch *lw)
+{
+	return logtail_fd(lw->lt);
+}
+
+int
+logwatch_timeout(const struct logwatch *lw)
+{
+	return logtail_poll_timeout(lw->lt);
+}
+
+static void
+logwatch_line(const char *line, size_t len, void *arg)
+{
+	struct logwatch *lw = arg;
+	struct rsyncd_line l;
+
+	if (rsyncd_parse_line(line, len, &l) == -1)
+		return;
+	rsyncd_sessions_add(lw->ss, &l);
+}
+
+int
+logwatch_read(struct logwatch *lw)
+{
+	char err[ERR_MAX];
+
+	lw->changed = 0;
+	if (logtail_read(lw->lt, logwatch_line, lw, err, sizeof(err)) == -1)
+		log_warn("rsyncd log: %s", err);
+	rsyncd_sessions_flush(lw->ss, (long long)time(NULL) -
+	    LOGWATCH_SESSION_STALE);
+	return lw->changed;
+}
+
+void
+logwatch_close(struct logwatch *lw)
+{
+	if (lw == NULL)
+		return;
+	if (lw->lt != NULL)
+		logtail_close(lw->lt);
+	if (lw->ss != NULL)
+		rsyncd_sessions_free(lw->ss);
+	free(lw);
+}

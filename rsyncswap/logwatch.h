@@ -1,0 +1,40 @@
+/*
+ * The daemon's view of the rsyncd log (--rsyncd-log): follows it through
+ * rotation, rebuilds sessions, ties each session that saw "file has
+ * vanished" to the revision that was current when it connected and to the
+ * sweep that removed it, and feeds the adaptive cleanup (tune.h).
+ */
+#ifndef RSYNCSWAP_LOGWATCH_H
+#define RSYNCSWAP_LOGWATCH_H
+
+#include <stddef.h>
+
+#include "rsyncswap/metrics.h"
+#include "rsyncswap/tune.h"
+
+struct logwatch;
+
+/*
+ * Starts following path (from its current end). Sessions are attributed
+ * with the state in state_dir; t is tuned and m counted. Returns the
+ * watcher, or NULL with a reason in err.
+ */
+struct logwatch	*logwatch_open(const char *path, const char *state_dir,
+		    struct tune *t, struct metrics *m, char *err,
+		    size_t errsz);
+
+/* Returns the fd to poll for POLLIN. */
+int		 logwatch_fd(const struct logwatch *);
+
+/* Returns the longest time (ms) to wait before calling logwatch_read. */
+int		 logwatch_timeout(const struct logwatch *);
+
+/*
+ * Reads what the log has gained. Returns 1 when the tuning changed (the
+ * caller applies and persists it), 0 otherwise.
+ */
+int		 logwatch_read(struct logwatch *);
+
+void		 logwatch_close(struct logwatch *);
+
+#endif
