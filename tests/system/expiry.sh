@@ -8,8 +8,9 @@
 # damaged manifests and CRLs are listed, never crash the walk, and nothing
 # below the top is followed through a symlink.
 #
-# Until main.c dispatches "expiry", the command runs through a small driver
-# (tests/tools/expiry_driver.c) linked against $BUILD/librsyncswap.a.
+# The command is `rsyncswap expiry`; a binary without it (an older main.c)
+# is replaced by a small driver (tests/tools/expiry_driver.c) linked
+# against $BUILD/librsyncswap.a.
 . "$(dirname "$0")/../lib.sh"
 need_cmd python3
 need_cmd faketime
