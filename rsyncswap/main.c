@@ -15,6 +15,7 @@
 #include "rsyncswap/fsutil.h"
 #include "rsyncswap/limits.h"
 #include "rsyncswap/log.h"
+#include "rsyncswap/metrics.h"
 #include "rsyncswap/privs.h"
 #include "rsyncswap/report.h"
 #include "rsyncswap/status.h"
@@ -32,7 +33,7 @@ enum {
 	OPT_MAX_DELTAS, OPT_MAX_OBJECT_SIZE, OPT_MIN_OBJECTS, OPT_CA_FILE,
 	OPT_USER, OPT_METRICS, OPT_INTERVAL, OPT_CLEANUP_MAX, OPT_SYSLOG,
 	OPT_RSYNCD_LOG, OPT_JSON, OPT_RRDP_DIR, OPT_RRDP_BASE, OPT_RRDP_DELAY,
-	OPT_RRDP_MAX_DELTAS,
+	OPT_RRDP_MAX_DELTAS, OPT_EXPIRY_WARN, OPT_ORIGIN_QUIET,
 };
 
 /* The subcommands, as bits: which ones take an option. */
@@ -61,6 +62,8 @@ static const struct option long_options[] = {
 	{ "syslog",		no_argument,	   NULL, OPT_SYSLOG },
 	{ "rsyncd-log",		required_argument, NULL, OPT_RSYNCD_LOG },
 	{ "json",		no_argument,	   NULL, OPT_JSON },
+	{ "expiry-warn",	required_argument, NULL, OPT_EXPIRY_WARN },
+	{ "origin-quiet",	required_argument, NULL, OPT_ORIGIN_QUIET },
 	{ "rrdp-dir",		required_argument, NULL, OPT_RRDP_DIR },
 	{ "rrdp-base-uri",	required_argument, NULL, OPT_RRDP_BASE },
 	{ "rrdp-notify-delay",	required_argument, NULL, OPT_RRDP_DELAY },
@@ -83,8 +86,10 @@ option_scope(int c)
 	case OPT_RRDP_DIR:
 		return C_SYNC | C_WATCH | C_SWEEP;
 	case OPT_INTERVAL: case OPT_CLEANUP_MAX: case OPT_SYSLOG:
-	case OPT_RSYNCD_LOG:
+	case OPT_RSYNCD_LOG: case OPT_ORIGIN_QUIET:
 		return C_WATCH;
+	case OPT_EXPIRY_WARN:
+		return C_WATCH | C_STATUS | C_SYNC | C_SWEEP;
 	case OPT_JSON:
 		return C_STATUS;
 	case OPT_RRDP_BASE:
@@ -131,6 +136,10 @@ usage(FILE *f)
 "      --cleanup-max SECS     upper bound of the tuned cleanup (default %d)\n"
 "      --rsyncd-log FILE      follow rsyncd's log\n"
 "      --syslog               log to syslog instead of stderr\n"
+"      --origin-quiet HOURS   warn when the origin has not changed for this\n"
+"                             long while expiry approaches (default 2)\n"
+"  watch, status and metrics:\n"
+"      --expiry-warn HOURS    warning window for manifest/CRL expiry (8)\n"
 "  status only:\n"
 "      --json                 machine-readable output\n"
 "  -v, --verbose              more log lines (twice: debug)\n"
@@ -224,6 +233,16 @@ parse_option(struct cli *c, int opt, const char *cmd)
 			o->cleanup_after = n;
 		else
 			c->w.cleanup_max = n;
+		break;
+	case OPT_EXPIRY_WARN:
+	case OPT_ORIGIN_QUIET:
+		if (parse_number(optarg, 0, 24 * 365, &n) == -1)
+			return usage_error("\"%s\" is not a number of hours",
+			    optarg);
+		if (opt == OPT_EXPIRY_WARN)
+			c->w.expiry_warn = n * 3600;
+		else
+			c->w.origin_quiet = n * 3600;
 		break;
 	case OPT_INTERVAL:
 		if (parse_number(optarg, 1, 86400, &n) == -1)
@@ -374,6 +393,29 @@ setup_privileges(struct cli *c, struct privs *p, int daemon)
 	return 0;
 }
 
+/* With --metrics-file, writes the metrics of this one run (cron mode). */
+static void
+write_metrics(const struct cli *c, int rc, int swept,
+    const struct sync_report *rep)
+{
+	struct metrics m;
+
+	if (c->w.metrics_file == NULL)
+		return;
+	memset(&m, 0, sizeof(m));
+	if (rep != NULL) {
+		m.syncs_ok = rc == EXIT_OK;
+		m.syncs_failed = rc == EXIT_FAIL;
+		m.last_sync_bytes = rep->bytes;
+	}
+	m.sweeps = rc == EXIT_OK;
+	m.swept = swept;
+	m.cleanup_after = c->w.sync.cleanup_after;
+	m.expiry_warn = c->w.expiry_warn;
+	metrics_update(c->w.metrics_file, c->w.sync.state_dir,
+	    c->w.sync.rsync_dir, &m);
+}
+
 static void
 print_report(const struct sync_report *rep)
 {
@@ -407,6 +449,8 @@ main(int argc, char *argv[])
 	c.w.interval = DEFAULT_INTERVAL;
 	c.w.cleanup_max = DEFAULT_CLEANUP_MAX;
 	c.rrdp.max_deltas = RRDP_OUT_MAX_DELTAS_DEFAULT;
+	c.w.expiry_warn = 8 * 3600;
+	c.w.origin_quiet = 2 * 3600;
 	c.verbosity = 1;
 
 	if (argc < 2)
@@ -457,12 +501,14 @@ main(int argc, char *argv[])
 			return usage_error("%s: takes no arguments", cmd);
 		if (scope == C_STATUS)
 			return status_print(stdout, o->state_dir,
-			    o->rsync_dir, c.json) == 0 ? EXIT_OK : EXIT_FAIL;
+			    o->rsync_dir, c.json, c.w.expiry_warn) == 0 ?
+			    EXIT_OK : EXIT_FAIL;
 		if ((rc = check_rrdp(&c)) != -1 ||
 		    (rc = setup_privileges(&c, &privs, 0)) != 0)
 			return rc;
 		if ((rc = sync_sweep_only(o, &swept)) == EXIT_OK && !o->quiet)
 			printf("swept %d entries\n", swept);
+		write_metrics(&c, rc, swept, NULL);
 		return rc;
 	}
 
@@ -483,5 +529,6 @@ main(int argc, char *argv[])
 	rc = sync_run(o, &rep);
 	if (rc == EXIT_OK && !o->quiet)
 		print_report(&rep);
+	write_metrics(&c, rc, rep.swept, &rep);
 	return rc;
 }

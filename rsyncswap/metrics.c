@@ -7,8 +7,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "rsyncswap/expiry_file.h"
+#include "rsyncswap/limits.h"
+#include "rsyncswap/log.h"
 #include "rsyncswap/metrics.h"
 #include "rsyncswap/swap.h"
 
@@ -44,8 +48,65 @@ metric(FILE *f, const char *name, const char *type, const char *help,
 	    name, help, name, type, name, v);
 }
 
+/* Prints the expiry metrics of sum at now. */
+static void
+metrics_expiry(FILE *f, const struct state *st, const struct expiry_summary *sum,
+    const struct metrics *m)
+{
+	const struct state_revision *r = NULL;
+	struct expiry_assessment a;
+	long long now = time(NULL);
+
+	for (size_t i = 0; i < st->nhistory; i++)
+		if (strcmp(st->history[i].name, st->revision) == 0)
+			r = &st->history[i];
+	metric(f, "origin_last_change_timestamp_seconds", "gauge",
+	    "When the origin's serial last moved (the current revision "
+	    "became current).", r != NULL ? (double)r->since : 0);
+	if (sum == NULL)
+		return;
+	expiry_assess(sum, now, m->expiry_warn, &a);
+	metric(f, "earliest_expiry_timestamp_seconds", "gauge",
+	    "Earliest expiry of a served publication point (manifest or CRL "
+	    "nextUpdate, manifest EE notAfter).", a.earliest != NULL ?
+	    (double)a.earliest->expiry : 0);
+	metric(f, "expiring_publication_points", "gauge",
+	    "Publication points expiring within the warning window.",
+	    (double)a.expiring);
+	metric(f, "expired_publication_points", "gauge",
+	    "Publication points already expired.", (double)a.expired);
+	metric(f, "damaged_manifests_crls", "gauge",
+	    "Served manifests and CRLs that cannot be read.",
+	    (double)a.damaged);
+}
+
 int
-metrics_write(const char *path, const struct state *st, int rsync_dirfd,
+metrics_update(const char *path, const char *state_dir,
+    const char *rsync_dir, const struct metrics *m)
+{
+	struct expiry_summary sum;
+	struct state st;
+	char err[ERR_MAX];
+	int fd, have, rc = -1;
+
+	state_read(state_dir, &st, err, sizeof(err));
+	have = expiry_load(state_dir, &sum, err, sizeof(err)) == 0;
+	if ((fd = open(rsync_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) != -1) {
+		rc = metrics_write(path, &st, have ? &sum : NULL, fd, m, err,
+		    sizeof(err));
+		close(fd);
+	}
+	if (rc == -1)
+		log_warn("%s: %s", path, fd == -1 ? strerror(errno) : err);
+	if (have)
+		expiry_summary_free(&sum);
+	state_free(&st);
+	return rc;
+}
+
+int
+metrics_write(const char *path, const struct state *st,
+    const struct expiry_summary *sum, int rsync_dirfd,
     const struct metrics *m, char *err, size_t errsz)
 {
 	char tmp[PATH_MAX];
@@ -99,6 +160,7 @@ metrics_write(const char *path, const struct state *st, int rsync_dirfd,
 	metric(f, "vanished_files_attributed_total", "counter",
 	    "Vanished files of revisions a sweep removed.",
 	    (double)m->vanished_ours);
+	metrics_expiry(f, st, sum, m);
 	if (fflush(f) == EOF || ferror(f) || fsync(fileno(f)) == -1) {
 		snprintf(err, errsz, "%s: %s", tmp, strerror(errno));
 		fclose(f);

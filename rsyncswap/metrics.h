@@ -5,6 +5,7 @@
 #ifndef RSYNCSWAP_METRICS_H
 #define RSYNCSWAP_METRICS_H
 
+#include "rsyncswap/expiry.h"
 #include "rsyncswap/state.h"
 
 /* Counters kept by the running process (the rest comes from state). */
@@ -18,15 +19,25 @@ struct metrics {
 	long long	cleanup_after;		/* effective, seconds */
 	long long	vanished;		/* "file has vanished" lines */
 	long long	vanished_ours;		/* ... attributed to a sweep */
+	long long	expiry_warn;		/* window of "expiring", s */
 };
 
 /*
- * Writes the metrics of st (state), the revisions on disk below
+ * Writes the metrics of st (state), sum (expiry; may be NULL), the
+ * revisions on disk below
  * rsync_dirfd and m to path via a temporary file and rename. Returns 0, or
  * -1 with a reason in err.
  */
 int	metrics_write(const char *path, const struct state *st,
-	    int rsync_dirfd, const struct metrics *m, char *err, size_t errsz);
+	    const struct expiry_summary *sum, int rsync_dirfd,
+	    const struct metrics *m, char *err, size_t errsz);
+
+/*
+ * Writes the metrics file path from the state and expiry summary in
+ * state_dir, the revisions in rsync_dir and m. Returns 0, or -1 (logged).
+ */
+int	metrics_update(const char *path, const char *state_dir,
+	    const char *rsync_dir, const struct metrics *m);
 
 /* Returns the number of revision directories below rsync_dirfd. */
 int	metrics_count_revisions(int rsync_dirfd);

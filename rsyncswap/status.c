@@ -8,6 +8,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "rsyncswap/expiry_file.h"
+#include "rsyncswap/expiry_print.h"
 #include "rsyncswap/limits.h"
 #include "rsyncswap/state.h"
 #include "rsyncswap/status.h"
@@ -73,8 +75,12 @@ status_revisions(const char *dir, char **names, size_t max)
 }
 
 int
-status_print(FILE *f, const char *state_dir, const char *rsync_dir, int json)
+status_print(FILE *f, const char *state_dir, const char *rsync_dir, int json,
+    long long expiry_warn)
 {
+	struct expiry_summary sum;
+	int have_sum;
+	long long now = time(NULL);
 	char *names[STATUS_MAX_REVISIONS], cur[STATE_NAME_MAX] = "";
 	char err[ERR_MAX], t1[32], t2[32], t3[32];
 	struct state_revision *r;
@@ -94,6 +100,7 @@ status_print(FILE *f, const char *state_dir, const char *rsync_dir, int json)
 	cleanup = st.cleanup_after > 0 ? st.cleanup_after :
 	    CLEANUP_AFTER_DEFAULT;
 	r = cur[0] != '\0' ? state_history_find(&st, cur) : NULL;
+	have_sum = expiry_load(state_dir, &sum, err, sizeof(err)) == 0;
 
 	if (json) {
 		fprintf(f, "{\n  \"state\": ");
@@ -121,7 +128,14 @@ status_print(FILE *f, const char *state_dir, const char *rsync_dir, int json)
 			    r != NULL ? r->until : 0,
 			    r != NULL && r->until > 0 ? r->until + cleanup : 0);
 		}
-		fprintf(f, "%s]\n}\n", n > 0 ? "\n  " : "");
+		fprintf(f, "%s],\n  \"origin_last_change\": %lld,\n"
+		    "  \"expiry\": ", n > 0 ? "\n  " : "",
+		    (r = state_history_find(&st, cur)) != NULL ? r->since : 0);
+		if (have_sum)
+			expiry_print_json(f, &sum, now, expiry_warn);
+		else
+			fputs("null", f);
+		fputs("\n}\n", f);
 	} else {
 		if (rc != 0)
 			fprintf(f, "state: %s\n", rc == 1 ? "none" : err);
@@ -148,6 +162,19 @@ status_print(FILE *f, const char *state_dir, const char *rsync_dir, int json)
 				    r->until + cleanup : 0, t3, sizeof(t3)));
 		}
 	}
+	if (!json) {
+		r = state_history_find(&st, cur);
+		fprintf(f, "origin last change: %s\n", iso(r != NULL ?
+		    r->since : 0, t1, sizeof(t1)));
+		if (have_sum) {
+			fprintf(f, "expiry (warning window %lld h):\n",
+			    expiry_warn / 3600);
+			expiry_print_text(f, &sum, now, expiry_warn, "  ");
+		} else
+			fprintf(f, "expiry: not known yet\n");
+	}
+	if (have_sum)
+		expiry_summary_free(&sum);
 	for (i = 0; i < n; i++)
 		free(names[i]);
 	state_free(&st);

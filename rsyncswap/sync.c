@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,9 +10,13 @@
 #include <unistd.h>
 
 #include "rsyncswap/decide.h"
+#include "rsyncswap/expiry.h"
+#include "rsyncswap/expiry_file.h"
+#include "rsyncswap/expiry_walk.h"
 #include "rsyncswap/fsutil.h"
 #include "rsyncswap/limits.h"
 #include "rsyncswap/log.h"
+#include "rsyncswap/revexpiry.h"
 #include "rsyncswap/revision.h"
 #include "rsyncswap/rrdp.h"
 #include "rsyncswap/rrdpout.h"
@@ -32,6 +37,7 @@ struct apply {
 	int		 snapshot;	/* building from a snapshot */
 	size_t		 publishes;
 	size_t		 withdraws;
+	struct touched	 touched;	/* directories a delta changed */
 };
 
 /* Everything one run works on. */
@@ -44,6 +50,7 @@ struct run {
 	int				 have_current;
 	struct rrdp_notification	 n;
 	struct rrdpout			*out;	/* --rrdp-dir output, or NULL */
+	struct expiry_acc		*acc;	/* expiry of a snapshot build */
 	char				 out_err[ERR_MAX];
 	char				 err[ERR_MAX];
 };
@@ -92,6 +99,11 @@ apply_publish(void *arg, const char *uri, const unsigned char *hash,
 
 	if (apply_path(a, uri, path, sizeof(path), err, errsz) == -1)
 		return -1;
+	if (!a->snapshot && touched_add(&a->touched, path) == -1) {
+		snprintf(err, errsz, "out of memory");
+		a->fatal = 1;
+		return -1;
+	}
 	if ((rc = revision_publish(a->rev, path, hash, data, len, err,
 	    errsz)) == -1)
 		a->fatal = 1;
@@ -113,6 +125,11 @@ apply_withdraw(void *arg, const char *uri, const unsigned char *hash,
 
 	if (apply_path(a, uri, path, sizeof(path), err, errsz) == -1)
 		return -1;
+	if (touched_add(&a->touched, path) == -1) {
+		snprintf(err, errsz, "out of memory");
+		a->fatal = 1;
+		return -1;
+	}
 	if ((rc = revision_withdraw(a->rev, path, hash, err, errsz)) == -1)
 		a->fatal = 1;
 	if (rc != 0)
@@ -228,12 +245,16 @@ run_check_uris(struct run *r)
 static struct revision *
 run_snapshot(struct run *r, struct apply *a)
 {
+	touched_free(&a->touched);
 	memset(a, 0, sizeof(*a));
 	a->include_host = r->o->include_host;
 	a->snapshot = 1;
 	if ((a->rev = revision_begin(r->rsync_dirfd, r->err,
 	    sizeof(r->err))) == NULL)
 		return NULL;
+	if (r->acc == NULL)
+		r->acc = expiry_acc_new();
+	revision_set_expiry(a->rev, r->acc);
 	if (run_document(r, RRDP_SNAPSHOT, r->n.snapshot_uri,
 	    r->n.snapshot_hash, r->n.serial, a, NULL, NULL) == -1) {
 		revision_abort(a->rev);
@@ -276,6 +297,42 @@ run_deltas(struct run *r, const struct decision *d, struct apply *a,
 		}
 	}
 	return a->rev;
+}
+
+/*
+ * Computes and saves the expiry summary of the new revision name: from
+ * what the snapshot build read, or from the previous summary and the
+ * directories the deltas touched, or (no previous summary) by reading the
+ * revision's manifests and CRLs. A failure only costs the summary.
+ */
+static void
+run_expiry(struct run *r, struct apply *a, const char *name)
+{
+	const char *sd = r->o->state_dir;
+	struct expiry_summary sum, prev;
+	char err[ERR_MAX], path[PATH_MAX];
+	int revfd, ok = 1;
+
+	memset(&sum, 0, sizeof(sum));
+	if (r->acc != NULL)
+		expiry_acc_finish(r->acc, &sum);
+	else if (a != NULL && expiry_load(sd, &prev, err, sizeof(err)) == 0 &&
+	    (revfd = openat(r->rsync_dirfd, name, O_RDONLY | O_DIRECTORY |
+	    O_NOFOLLOW | O_CLOEXEC)) != -1) {
+		revexpiry_from_deltas(&prev, revfd, &a->touched, &sum);
+		close(revfd);
+		expiry_summary_free(&prev);
+	} else {
+		snprintf(path, sizeof(path), "%s/%s", r->o->rsync_dir, name);
+		ok = expiry_walk(path, &sum, NULL, err, sizeof(err)) == 0;
+	}
+	if (!ok || expiry_save(sd, &sum, err, sizeof(err)) == -1) {
+		/* No summary is better than one of another revision. */
+		snprintf(path, sizeof(path), "%s/expiry", sd);
+		unlink(path);
+		log_warn("expiry summary: %s", err);
+	}
+	expiry_summary_free(&sum);
 }
 
 /* Returns 1 if the state describes the revision current points to. */
@@ -386,6 +443,16 @@ run_publish(struct run *r, struct revision *rev, const char *name)
 	return 0;
 }
 
+/* Returns 1 if the state directory holds an expiry summary. */
+static int
+run_has_expiry(const struct run *r)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/expiry", r->o->state_dir);
+	return access(path, F_OK) == 0;
+}
+
 /*
  * Brings the --rrdp-dir output to the current revision: completes this
  * run's documents with a snapshot written from the revision when none was
@@ -475,7 +542,7 @@ sync_run(const struct sync_options *o, struct sync_report *rep)
 {
 	struct fetch_validators v, *vp = NULL;
 	struct decision d;
-	struct apply a;
+	struct apply a = { 0 };
 	struct revision *rev;
 	char name[STATE_NAME_MAX];
 	int lockfd = -1, rc, not_modified = 0;
@@ -558,7 +625,10 @@ sync_run(const struct sync_options *o, struct sync_report *rep)
 	snprintf(r.current, sizeof(r.current), "%s", name);
 	r.have_current = 1;
 	r.st.objects = (long long)rep->objects;
+	run_expiry(&r, &a, name);
 done:
+	if (r.have_current && !run_has_expiry(&r))
+		run_expiry(&r, NULL, r.current);
 	if (r.n.session_id[0] != '\0' && state_set_deltas(&r.st, &r.n) == -1)
 		log_warn("out of memory keeping the delta list");
 	if (vp != NULL) {
@@ -581,6 +651,8 @@ fail:
 		log_error("%s", r.err);
 	run_finish(&r, 0, rep);
 out:
+	touched_free(&a.touched);
+	expiry_acc_free(r.acc);
 	rrdpout_abort(r.out);
 	rrdp_notification_free(&r.n);
 	state_free(&r.st);

@@ -12,6 +12,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "rsyncswap/expiry.h"
+#include "rsyncswap/expiry_file.h"
 #include "rsyncswap/log.h"
 #include "rsyncswap/logwatch.h"
 #include "rsyncswap/metrics.h"
@@ -124,22 +126,57 @@ watch_drain_inotify(int fd, const char *name)
 static void
 watch_metrics(const struct watch_options *w, const struct metrics *m)
 {
-	struct state st;
-	char err[ERR_MAX];
-	int fd;
+	if (w->metrics_file != NULL)
+		metrics_update(w->metrics_file, w->sync.state_dir,
+		    w->sync.rsync_dir, m);
+}
 
-	if (w->metrics_file == NULL)
+/* The same expiry message is repeated at most this often (seconds). */
+#define EXPIRY_REPEAT		3600
+
+/*
+ * Logs what the expiry summary of the served revision says: a warning when
+ * publication points expire within the window, an error once they have
+ * expired, and a warning when the origin has been quiet for longer than
+ * --origin-quiet while expiry approaches (a stuck CA or publication
+ * server). A message is repeated when it changes, or after EXPIRY_REPEAT.
+ */
+static void
+watch_expiry(const struct watch_options *w, char *last, size_t lastsz,
+    long long *last_at)
+{
+	const struct state_revision *r;
+	struct expiry_assessment a;
+	struct expiry_summary sum;
+	char err[ERR_MAX], msg[ERR_MAX], quiet[ERR_MAX] = "";
+	long long now = time(NULL);
+	struct state st;
+	int level;
+
+	if (expiry_load(w->sync.state_dir, &sum, err, sizeof(err)) != 0)
 		return;
-	state_read(w->sync.state_dir, &st, err, sizeof(err));
-	if ((fd = open(w->sync.rsync_dir, O_RDONLY | O_DIRECTORY |
-	    O_CLOEXEC)) == -1) {
-		state_free(&st);
+	level = expiry_warning(&sum, now, w->expiry_warn, msg, sizeof(msg));
+	expiry_assess(&sum, now, w->expiry_warn, &a);
+	if (state_read(w->sync.state_dir, &st, err, sizeof(err)) == 0 &&
+	    (r = state_history_find(&st, st.revision)) != NULL &&
+	    now - r->since >= w->origin_quiet && a.expired + a.expiring > 0)
+		snprintf(quiet, sizeof(quiet), "; the origin has not changed "
+		    "for %lld h (serial %lld): is the CA or the publication "
+		    "server stuck?", (now - r->since) / 3600, st.serial);
+	state_free(&st);
+	expiry_summary_free(&sum);
+	if (level == 0) {
+		last[0] = '\0';
 		return;
 	}
-	if (metrics_write(w->metrics_file, &st, fd, m, err, sizeof(err)) == -1)
-		log_warn("%s", err);
-	close(fd);
-	state_free(&st);
+	if (strncmp(last, msg, lastsz) == 0 && now - *last_at < EXPIRY_REPEAT)
+		return;
+	snprintf(last, lastsz, "%s", msg);
+	*last_at = now;
+	if (level == 2)
+		log_error("%s%s", msg, quiet);
+	else
+		log_warn("%s%s", msg, quiet);
 }
 
 /* Runs one sync; returns the delay (ms) until the next one. */
@@ -223,7 +260,8 @@ watch_run(const struct watch_options *w)
 	struct sync_options so = w->sync;
 	struct logwatch *lw = NULL;
 	struct tune tune;
-	char err[ERR_MAX], why[ERR_MAX];
+	char err[ERR_MAX], why[ERR_MAX], exp_last[ERR_MAX] = "";
+	long long exp_at = 0;
 	struct metrics m;
 	struct pollfd pfd[3];
 	const char *name = NULL;
@@ -238,6 +276,7 @@ watch_run(const struct watch_options *w)
 	so.tune_longest = tune.longest;
 	so.tune_changed = tune.changed;
 	m.cleanup_after = tune.effective;
+	m.expiry_warn = w->expiry_warn;
 	if (w->rsyncd_log != NULL && (lw = logwatch_open(w->rsyncd_log,
 	    w->sync.state_dir, &tune, &m, err, sizeof(err))) == NULL) {
 		log_error("--rsyncd-log %s: %s", w->rsyncd_log, err);
@@ -271,6 +310,7 @@ watch_run(const struct watch_options *w)
 			first_event = 0;
 			next_sync = now_ms() + watch_sync(w, &so, &m,
 			    &backoff);
+			watch_expiry(w, exp_last, sizeof(exp_last), &exp_at);
 			continue;
 		}
 		if (now >= next_sweep) {
@@ -287,6 +327,7 @@ watch_run(const struct watch_options *w)
 				m.swept += swept;
 			}
 			watch_metrics(w, &m);
+			watch_expiry(w, exp_last, sizeof(exp_last), &exp_at);
 			next_sweep = now_ms() + sweep_ms;
 			continue;
 		}

@@ -10,6 +10,8 @@ struct watch_options {
 	const char		*metrics_file;	/* NULL: none */
 	const char		*rsyncd_log;	/* NULL: none */
 	long long		 cleanup_max;	/* bound of the tuned value */
+	long long		 expiry_warn;	/* --expiry-warn, seconds */
+	long long		 origin_quiet;	/* --origin-quiet, seconds */
 };
 
 /*
