@@ -101,6 +101,23 @@ for kind in symlink file directory; do
 done
 ok "planted current.tmp (symlink, file, directory) and .tmp-*: replaced or swept, canary intact"
 
+# --- what a kill in the short windows leaves (crash-kill.sh rarely lands
+# there): the new serial's name already taken by a stale, incomplete
+# directory (killed between rename and swap of an earlier attempt whose
+# content then changed), and a half-written state temp file
+rm -rf "$T/st-w" && cp -r "$T/st" "$T/st-w"
+mkdir -p "$T/st-w/rsync/$R2656/repo" && echo stale >"$T/st-w/rsync/$R2656/repo/stale.roa"
+echo "rsyncswap-state 1" >"$T/st-w/.state.AbC123"
+deltas
+run 0 sync -s "$T/st-w" --cleanup-after 0 --source-uri-base "$SRC" $U
+grep -q "serial 2656: deltas" "$T/out" || { cat "$T/err" >&2; fail "stale $R2656: $(cat "$T/out")"; }
+serves "$T/st-w/rsync" "$T/list.2656" "stale directory named like the new serial"
+[ ! -s "$T/err" ] || { cat "$T/err" >&2; fail "stale $R2656 / state temp file: complaints"; }
+run 0 sync -s "$T/st-w" --cleanup-after 0 --source-uri-base "$SRC" $U
+[ -z "$(ls -A "$T/st-w/rsync" | grep -v -x -e current -e "$R2656")" ] ||
+	fail "stale $R2656: left $(ls -A "$T/st-w/rsync")"
+ok "stale directory with the new serial's name: moved aside, swept; state temp file ignored"
+
 # --- current is a real directory (a plain layout): refused, nothing touched
 mkdir -p "$T/plain/rsync/current/repo" "$T/plain-st"
 cp "$T/canary/file" "$T/plain/rsync/current/repo/"
