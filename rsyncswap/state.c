@@ -6,6 +6,7 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -103,6 +104,25 @@ state_read(const char *dir, struct state *st, char *err, size_t errsz)
 	free(buf);
 	close(fd);
 	return rc;
+}
+
+void
+state_clean_temps(const char *dir)
+{
+	struct dirent *de;
+	DIR *d;
+	int fd;
+
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+		return;
+	if ((d = fdopendir(fd)) == NULL) {
+		close(fd);
+		return;
+	}
+	while ((de = readdir(d)) != NULL)
+		if (strncmp(de->d_name, ".state.", 7) == 0)
+			unlinkat(dirfd(d), de->d_name, 0);
+	closedir(d);
 }
 
 int

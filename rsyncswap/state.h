@@ -58,6 +58,12 @@ struct state {
  */
 int	state_read(const char *dir, struct state *st, char *err, size_t errsz);
 
+/*
+ * Removes temporary files of state writes that were interrupted (the
+ * caller holds the lock, so no write is under way).
+ */
+void	state_clean_temps(const char *dir);
+
 /* Writes st atomically to <dir>/state. Returns 0, or -1 with reason in err. */
 int	state_write(const char *dir, const struct state *st, char *err,
 	    size_t errsz);

@@ -376,6 +376,7 @@ run_open(struct run *r, int *lockfd)
 		    strerror(errno));
 		return EXIT_FAIL;
 	}
+	state_clean_temps(o->state_dir);
 	rc = state_read(o->state_dir, &r->st, err, sizeof(err));
 	if (rc == -1)
 		log_warn("%s/state: %s; taking the snapshot", o->state_dir,

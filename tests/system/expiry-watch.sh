@@ -21,10 +21,10 @@ run_watch() {
 		"$BENCH_URI" 2>"$_st.log" &
 	_w=$!
 	PIDS="$PIDS $_w"
-	wait_for 10 grep -q "publication point" "$_st.log" || true
+	wait_for 30 grep -q "publication point" "$_st.log" || true
 	sleep 1
-	kill -TERM $_w
-	wait $_w || fail "watch exited $?"
+	kill -TERM $_w 2>/dev/null || { wait $_w; echo "exit $?"; cat "$_st.log"; fail "watch died"; }
+	wait $_w || { cat "$_st.log"; fail "watch exited $?"; }
 }
 
 run_watch '2023-02-14 12:00:00' "$T/a" --expiry-warn 8
