@@ -130,18 +130,13 @@ sweep_run(int rsync_dirfd, const char *current, struct state *st,
 		if (!sweep_is_leftover(de->d_name)) {
 			if (!swap_is_revision_name(de->d_name))
 				continue;
+			/* Unknown, or not current any more: its clock starts. */
 			if ((r = state_history_find(st, de->d_name)) == NULL) {
 				sweep_adopt(st, de->d_name, now);
-				stats->kept++;
-				continue;
-			}
-			if (r->until == 0) {
-				/* Not current any more: its clock starts. */
+				r = state_history_find(st, de->d_name);
+			} else if (r->until == 0)
 				r->until = now;
-				stats->kept++;
-				continue;
-			}
-			if (now - r->until < cleanup_after) {
+			if (r == NULL || now - r->until < cleanup_after) {
 				stats->kept++;
 				continue;
 			}

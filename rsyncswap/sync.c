@@ -626,6 +626,10 @@ sync_run(const struct sync_options *o, struct sync_report *rep)
 	snprintf(r.current, sizeof(r.current), "%s", name);
 	r.have_current = 1;
 	r.st.objects = (long long)rep->objects;
+	/* Record the swap at once: a crash in what follows costs no snapshot. */
+	r.st.last_success = time(NULL);
+	if (state_write(o->state_dir, &r.st, r.err, sizeof(r.err)) == -1)
+		log_warn("%s", r.err);
 	run_expiry(&r, &a, name);
 done:
 	if (r.have_current && !run_has_expiry(&r))
