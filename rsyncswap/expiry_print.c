@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "rsyncswap/json.h"
 #include "rsyncswap/expiry_print.h"
 #include "rsyncswap/limits.h"
 
@@ -98,24 +99,6 @@ expiry_print_text(FILE *f, const struct expiry_summary *sum, int64_t now,
 	if (sum->nbad > i)
 		fprintf(f, "%s  ... and %zu more\n", indent, sum->nbad - i);
 	return ferror(f) ? -1 : 0;
-}
-
-/* Prints s as a JSON string. */
-static void
-json_str(FILE *f, const char *s)
-{
-	const unsigned char	*p;
-
-	putc('"', f);
-	for (p = (const unsigned char *)s; *p != '\0'; p++) {
-		if (*p == '"' || *p == '\\')
-			fprintf(f, "\\%c", *p);
-		else if (*p < 0x20 || *p == 0x7f)
-			fprintf(f, "\\u%04x", *p);
-		else
-			putc(*p, f);
-	}
-	putc('"', f);
 }
 
 /* Prints t as a JSON string (ISO 8601), or null if absent. */

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "rsyncswap/json.h"
 #include "rsyncswap/report_out.h"
 
 /* Formats epoch t as local time with fmt into buf ("-" for 0). Returns buf. */
@@ -132,23 +133,6 @@ report_print_text(FILE *f, const struct report_data *d,
 		if (d->vs_more > 0)
 			fprintf(f, "  ... and %llu more\n", d->vs_more);
 	}
-}
-
-/* Prints s as a JSON string. */
-static void
-json_str(FILE *f, const char *s)
-{
-	putc('"', f);
-	for (; *s != '\0'; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c < 0x20 || c >= 0x7f)
-			fprintf(f, "\\u%04x", c);
-		else
-			putc(c, f);
-	}
-	putc('"', f);
 }
 
 /* Prints t as a number, or null for 0. */

@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "rsyncswap/json.h"
 #include "rsyncswap/expiry_file.h"
 #include "rsyncswap/expiry_print.h"
 #include "rsyncswap/limits.h"
@@ -30,23 +31,6 @@ iso(long long t, char *buf, size_t sz)
 	else
 		strftime(buf, sz, "%Y-%m-%dT%H:%M:%SZ", &tm);
 	return buf;
-}
-
-/* Prints s as a JSON string. */
-static void
-json_str(FILE *f, const char *s)
-{
-	putc('"', f);
-	for (; *s != '\0'; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c < 0x20 || c >= 0x7f)
-			fprintf(f, "\\u%04x", c);
-		else
-			putc(c, f);
-	}
-	putc('"', f);
 }
 
 static int
