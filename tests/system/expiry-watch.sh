@@ -10,6 +10,8 @@ export TZ=UTC
 
 FAKELIB=$(dpkg -L libfaketime 2>/dev/null | grep '/libfaketime.so.1$' | head -1)
 [ -n "$FAKELIB" ] || skip "libfaketime.so.1 not found"
+# Under ASan the sanitizer runtime is not first in the preload list.
+export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0"
 
 # run_watch WHEN STATE ARGS...: watch with a faked clock (libfaketime
 # preloaded, so that the signal reaches rsyncswap itself) for a few
@@ -23,7 +25,7 @@ run_watch() {
 	PIDS="$PIDS $_w"
 	wait_for 30 grep -q "publication point" "$_st.log" || true
 	sleep 1
-	kill -TERM $_w 2>/dev/null || { wait $_w; echo "exit $?"; cat "$_st.log"; fail "watch died"; }
+	kill -TERM $_w 2>/dev/null || { cat "$_st.log"; fail "watch died"; }
 	wait $_w || { cat "$_st.log"; fail "watch exited $?"; }
 }
 
