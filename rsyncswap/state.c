@@ -19,22 +19,6 @@
 #include "rsyncswap/state.h"
 #include "rsyncswap/state_format.h"
 
-static void
-seterr(char *err, size_t errsz, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-seterr(char *err, size_t errsz, const char *fmt, ...)
-{
-	va_list	ap;
-
-	if (err == NULL || errsz == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errsz, fmt, ap);
-	va_end(ap);
-}
-
 int
 state_read(const char *dir, struct state *st, char *err, size_t errsz)
 {
@@ -49,13 +33,13 @@ state_read(const char *dir, struct state *st, char *err, size_t errsz)
 	memset(st, 0, sizeof(*st));
 	if ((size_t)snprintf(path, sizeof(path), "%s/state", dir) >=
 	    sizeof(path)) {
-		seterr(err, errsz, "%s/state: path too long", dir);
+		state_seterr(err, errsz, "%s/state: path too long", dir);
 		return -1;
 	}
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1) {
 		if (errno == ENOENT)
 			return 1;
-		seterr(err, errsz, "%s: %s", path, strerror(errno));
+		state_seterr(err, errsz, "%s: %s", path, strerror(errno));
 		return -1;
 	}
 	if (fstat(fd, &sb) == -1) {
@@ -97,7 +81,7 @@ state_read(const char *dir, struct state *st, char *err, size_t errsz)
 		damaged = "damaged: ";
  out:
 	if (rc == -1) {
-		seterr(err, errsz, "%s: %s%s", path, damaged, reason);
+		state_seterr(err, errsz, "%s: %s%s", path, damaged, reason);
 		state_free(st);
 		memset(st, 0, sizeof(*st));
 	}
@@ -137,38 +121,38 @@ state_write(const char *dir, const struct state *st, char *err, size_t errsz)
 	if ((size_t)snprintf(path, sizeof(path), "%s/state", dir) >=
 	    sizeof(path) || (size_t)snprintf(tmp, sizeof(tmp),
 	    "%s/.state.XXXXXX", dir) >= sizeof(tmp)) {
-		seterr(err, errsz, "%s/state: path too long", dir);
+		state_seterr(err, errsz, "%s/state: path too long", dir);
 		return -1;
 	}
 	if ((fd = mkostemp(tmp, O_CLOEXEC)) == -1) {
-		seterr(err, errsz, "%s: %s", tmp, strerror(errno));
+		state_seterr(err, errsz, "%s: %s", tmp, strerror(errno));
 		return -1;
 	}
 	/* Readable by "rsyncswap status" run by an operator; no secrets. */
 	if (fchmod(fd, 0644) == -1 || (f = fdopen(fd, "w")) == NULL) {
-		seterr(err, errsz, "%s: %s", tmp, strerror(errno));
+		state_seterr(err, errsz, "%s: %s", tmp, strerror(errno));
 		goto fail;
 	}
 	fd = -1;
 	if (state_print(f, st) == -1 || fflush(f) == EOF ||
 	    fsync(fileno(f)) == -1) {
-		seterr(err, errsz, "%s: %s", tmp, strerror(errno));
+		state_seterr(err, errsz, "%s: %s", tmp, strerror(errno));
 		goto fail;
 	}
 	saved = fclose(f);
 	f = NULL;
 	if (saved == EOF) {
-		seterr(err, errsz, "%s: %s", tmp, strerror(errno));
+		state_seterr(err, errsz, "%s: %s", tmp, strerror(errno));
 		goto fail;
 	}
 	if (rename(tmp, path) == -1) {
-		seterr(err, errsz, "rename %s: %s", path, strerror(errno));
+		state_seterr(err, errsz, "rename %s: %s", path, strerror(errno));
 		goto fail;
 	}
 	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1 ||
 	    fsync(dfd) == -1) {
 		saved = errno;
-		seterr(err, errsz, "fsync %s: %s", dir, strerror(saved));
+		state_seterr(err, errsz, "fsync %s: %s", dir, strerror(saved));
 		if (dfd != -1)
 			close(dfd);
 		return -1;
@@ -281,24 +265,24 @@ state_lock(const char *dir, char *err, size_t errsz)
 
 	if ((size_t)snprintf(path, sizeof(path), "%s/lock", dir) >=
 	    sizeof(path)) {
-		seterr(err, errsz, "%s/lock: path too long", dir);
+		state_seterr(err, errsz, "%s/lock: path too long", dir);
 		return -1;
 	}
 	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
 	    0644)) == -1) {
-		seterr(err, errsz, "%s: %s", path, strerror(errno));
+		state_seterr(err, errsz, "%s: %s", path, strerror(errno));
 		return -1;
 	}
 	while (flock(fd, LOCK_EX | LOCK_NB) == -1) {
 		if (errno == EINTR)
 			continue;
 		if (errno == EWOULDBLOCK) {
-			seterr(err, errsz, "%s: held by another instance",
+			state_seterr(err, errsz, "%s: held by another instance",
 			    path);
 			close(fd);
 			return -2;
 		}
-		seterr(err, errsz, "flock %s: %s", path, strerror(errno));
+		state_seterr(err, errsz, "flock %s: %s", path, strerror(errno));
 		close(fd);
 		return -1;
 	}

@@ -38,12 +38,8 @@ enum state_key {
 	KEY_TUNE_CHANGED = 1 << 12,
 };
 
-static void
-seterr(char *err, size_t errsz, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-seterr(char *err, size_t errsz, const char *fmt, ...)
+void
+state_seterr(char *err, size_t errsz, const char *fmt, ...)
 {
 	va_list	ap;
 
@@ -340,7 +336,7 @@ state_parse(char *buf, size_t len, struct state *st, char *err,
 		unsigned char c = buf[i];
 
 		if ((c < 0x20 && c != '\n') || c >= 0x7f) {
-			seterr(err, errsz, "bad byte 0x%02x at offset %zu",
+			state_seterr(err, errsz, "bad byte 0x%02x at offset %zu",
 			    c, i);
 			return -1;
 		}
@@ -348,13 +344,13 @@ state_parse(char *buf, size_t len, struct state *st, char *err,
 	for (line = buf; line < buf + len; line = nl + 1) {
 		lineno++;
 		if ((nl = memchr(line, '\n', buf + len - line)) == NULL) {
-			seterr(err, errsz, "truncated (no newline at end)");
+			state_seterr(err, errsz, "truncated (no newline at end)");
 			return -1;
 		}
 		*nl = '\0';
 		if (lineno == 1) {
 			if (strcmp(line, STATE_HEADER) != 0) {
-				seterr(err, errsz, "not a version 1 state "
+				state_seterr(err, errsz, "not a version 1 state "
 				    "file (first line is not \"%s\")",
 				    STATE_HEADER);
 				return -1;
@@ -363,18 +359,18 @@ state_parse(char *buf, size_t len, struct state *st, char *err,
 		}
 		if (strcmp(line, STATE_TRAILER) == 0) {
 			if (nl + 1 != buf + len) {
-				seterr(err, errsz, "data after \"%s\" (line "
+				state_seterr(err, errsz, "data after \"%s\" (line "
 				    "%zu)", STATE_TRAILER, lineno);
 				return -1;
 			}
 			return 0;
 		}
 		if (parse_line(line, st, &seen, &cap) == -1) {
-			seterr(err, errsz, "malformed line %zu", lineno);
+			state_seterr(err, errsz, "malformed line %zu", lineno);
 			return -1;
 		}
 	}
-	seterr(err, errsz, lineno == 0 ? "empty" :
+	state_seterr(err, errsz, lineno == 0 ? "empty" :
 	    "truncated (no \"" STATE_TRAILER "\" line)");
 	return -1;
 }
@@ -429,32 +425,32 @@ state_check(const struct state *st, char *err, size_t errsz)
 	size_t	i;
 
 	if (st->session_id[0] != '\0' && !valid_session(st->session_id)) {
-		seterr(err, errsz, "bad session id");
+		state_seterr(err, errsz, "bad session id");
 		return -1;
 	}
 	if (st->serial < 0 || st->last_success < 0 || st->last_failure < 0) {
-		seterr(err, errsz, "negative serial or time");
+		state_seterr(err, errsz, "negative serial or time");
 		return -1;
 	}
 	if (st->revision[0] != '\0' && !valid_revision(st->revision)) {
-		seterr(err, errsz, "bad revision name");
+		state_seterr(err, errsz, "bad revision name");
 		return -1;
 	}
 	if (st->ndeltas > MAX_NOTIFICATION_DELTAS || st->nhistory > MAX_HISTORY) {
-		seterr(err, errsz, "too many deltas or history entries");
+		state_seterr(err, errsz, "too many deltas or history entries");
 		return -1;
 	}
 	for (i = 0; i < st->ndeltas; i++)
 		if (st->deltas[i].serial < 0 ||
 		    (i > 0 && st->deltas[i].serial <= st->deltas[i - 1].serial)) {
-			seterr(err, errsz, "deltas not ascending");
+			state_seterr(err, errsz, "deltas not ascending");
 			return -1;
 		}
 	for (i = 0; i < st->nhistory; i++)
 		if (!valid_revision(st->history[i].name) ||
 		    st->history[i].since < 0 || st->history[i].until < 0 ||
 		    st->history[i].removed < 0) {
-			seterr(err, errsz, "bad history entry");
+			state_seterr(err, errsz, "bad history entry");
 			return -1;
 		}
 	return 0;
