@@ -344,9 +344,10 @@ const char *
 uri_below_dir(const char *uri, const char *base)
 {
 	const char	*dirend, *auth, *rest, *p, *seg, *why;
-	size_t		 baselen;
+	size_t		 baselen, nseg = 0;
 
-	if (uri == NULL || base == NULL)
+	if (uri == NULL || base == NULL ||
+	    strnlen(uri, MAX_URI_LENGTH + 1) > MAX_URI_LENGTH)
 		return NULL;
 	/* The directory ends before any query or fragment of base. */
 	baselen = strcspn(base, "?#");
@@ -372,7 +373,8 @@ uri_below_dir(const char *uri, const char *base)
 		seg = p;
 		while (*p != '/' && *p != '\0')
 			p++;
-		if (segment_check(seg, p - seg, &why) == -1)
+		if (segment_check(seg, p - seg, &why) == -1 ||
+		    ++nseg > MAX_PATH_DEPTH)
 			return NULL;
 		if (*p == '\0')
 			break;

@@ -40,7 +40,8 @@ int	uri_same_origin(const char *a, const char *b);
 /*
  * If uri starts with the directory of base (everything up to and including
  * its last '/'), returns a pointer to the rest of uri; the rest must be a
- * relative path without empty, "." or ".." segments. Returns NULL otherwise.
+ * relative path of at most MAX_PATH_DEPTH segments, none empty, "." or "..",
+ * and uri at most MAX_URI_LENGTH octets. Returns NULL otherwise.
  * The rest is also refused when it holds a control character, space,
  * backslash, byte >= 0x7f, or a percent-encoded '.', '/' or '\' (a web
  * server could decode those into ".." or a separator).

@@ -79,7 +79,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if ((rest = uri_below_dir(a, b)) != NULL) {
 		if (rest < a || rest > a + strlen(a))
 			abort();
-		check_path(rest, 1, MAX_URI_LENGTH);
+		if (strlen(a) > MAX_URI_LENGTH)
+			abort();
+		check_path(rest, 1, MAX_PATH_DEPTH);
 	}
 	free(a);
 	return 0;

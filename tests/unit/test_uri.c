@@ -302,6 +302,33 @@ test_same_origin(void **unused)
 	assert_false(uri_same_origin("x-foo://h/a", "x-foo://h:1/b"));
 }
 
+/* Depth and length limits of uri_below_dir, below the directory of base. */
+static void
+below_dir_limits(const char *base)
+{
+	char	uri[2 * MAX_URI_LENGTH];
+	size_t	i, off;
+
+	/* MAX_PATH_DEPTH segments pass, one more is refused. */
+	off = snprintf(uri, sizeof(uri), "https://h/rrdp/");
+	for (i = 0; i < MAX_PATH_DEPTH - 1; i++)
+		off += snprintf(uri + off, sizeof(uri) - off, "d/");
+	snprintf(uri + off, sizeof(uri) - off, "f.xml");
+	assert_non_null(uri_below_dir(uri, base));
+	snprintf(uri + off, sizeof(uri) - off, "d/f.xml");
+	assert_null(uri_below_dir(uri, base));
+
+	/* A shallow uri longer than MAX_URI_LENGTH is refused. */
+	off = snprintf(uri, sizeof(uri), "https://h/rrdp/");
+	for (i = 0; i < 9; i++)
+		off += snprintf(uri + off, sizeof(uri) - off, "%0250d/", 0);
+	snprintf(uri + off, sizeof(uri) - off, "f.xml");
+	assert_true(strlen(uri) > MAX_URI_LENGTH);
+	assert_null(uri_below_dir(uri, base));
+	uri[MAX_URI_LENGTH] = '\0';
+	assert_non_null(uri_below_dir(uri, base));
+}
+
 static void
 test_below_dir(void **unused)
 {
@@ -343,6 +370,7 @@ test_below_dir(void **unused)
 	assert_string_equal(uri_below_dir("https://h/d.xml", "https://h/"),
 	    "d.xml");
 	assert_null(uri_below_dir("d.xml", "notification.xml"));
+	below_dir_limits(base);
 	assert_null(uri_below_dir(NULL, base));
 	assert_null(uri_below_dir(base, NULL));
 }
