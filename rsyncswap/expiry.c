@@ -16,9 +16,8 @@
 #define ACC_INITIAL_SLOTS	1024
 
 struct acc_entry {
-	struct expiry_pp	pp;
+	struct expiry_dir	d;		/* d.pp.dir owned */
 	size_t			dirlen;
-	int			has_mft;	/* a readable manifest seen */
 };
 
 struct expiry_acc {
@@ -62,7 +61,7 @@ expiry_acc_free(struct expiry_acc *acc)
 		return;
 	for (i = 0; i < acc->nslots; i++)
 		if (acc->slots[i] != NULL) {
-			free(acc->slots[i]->pp.dir);
+			free(acc->slots[i]->d.pp.dir);
 			free(acc->slots[i]);
 		}
 	for (i = 0; i < acc->nbad_listed; i++)
@@ -98,7 +97,7 @@ acc_grow(struct expiry_acc *acc)
 	for (i = 0; i < nold; i++) {
 		if ((e = old[i]) == NULL)
 			continue;
-		j = hash_dir(e->pp.dir, e->dirlen) & (acc->nslots - 1);
+		j = hash_dir(e->d.pp.dir, e->dirlen) & (acc->nslots - 1);
 		while (acc->slots[j] != NULL)
 			j = (j + 1) & (acc->nslots - 1);
 		acc->slots[j] = e;
@@ -118,16 +117,13 @@ acc_lookup(struct expiry_acc *acc, const char *dir, size_t len)
 
 	j = hash_dir(dir, len) & (acc->nslots - 1);
 	for (; (e = acc->slots[j]) != NULL; j = (j + 1) & (acc->nslots - 1))
-		if (e->dirlen == len && memcmp(e->pp.dir, dir, len) == 0)
+		if (e->dirlen == len && memcmp(e->d.pp.dir, dir, len) == 0)
 			return e;
 	if (acc->nentries >= MAX_EXPIRY_PPS)
 		return NULL;
 	e = must(calloc(1, sizeof(*e)));
-	e->pp.dir = must(strndup(dir, len));
+	expiry_dir_init(&e->d, must(strndup(dir, len)));
 	e->dirlen = len;
-	e->pp.expiry = e->pp.mft_next_update = TSNORM_NO_TIME;
-	e->pp.mft_not_after = e->pp.crl_next_update = TSNORM_NO_TIME;
-	e->pp.mft_this_update = TSNORM_NO_TIME;
 	acc->slots[j] = e;
 	if (++acc->nentries * 2 >= acc->nslots)
 		acc_grow(acc);
@@ -156,43 +152,136 @@ expiry_acc_add_bad(struct expiry_acc *acc, const char *path,
 }
 
 void
+expiry_dir_init(struct expiry_dir *d, char *dir)
+{
+	memset(d, 0, sizeof(*d));
+	d->pp.dir = dir;
+	d->pp.expiry = d->pp.mft_next_update = TSNORM_NO_TIME;
+	d->pp.mft_not_after = d->pp.crl_next_update = TSNORM_NO_TIME;
+	d->pp.mft_this_update = d->newest_update = TSNORM_NO_TIME;
+}
+
+int
+expiry_dir_add(struct expiry_dir *d, const struct tsnorm_expiry *exp,
+    enum expiry_bad_reason *reason)
+{
+	if (exp->kind == TSNORM_EXPIRY_NONE)
+		return 0;
+	d->objects++;
+	if (exp->status != TSNORM_EXPIRY_OK) {
+		*reason = exp->status == TSNORM_EXPIRY_NO_NEXTUPDATE ?
+		    EXPIRY_BAD_NO_NEXTUPDATE : EXPIRY_BAD_UNREADABLE;
+		return -1;
+	}
+	if (d->newest_update == TSNORM_NO_TIME ||
+	    exp->this_update > d->newest_update)
+		d->newest_update = exp->this_update;
+	if (exp->kind == TSNORM_EXPIRY_CRL) {
+		d->pp.crl_next_update = min64(d->pp.crl_next_update,
+		    exp->next_update);
+		return 1;
+	}
+	d->has_mft = 1;
+	d->pp.mft_next_update = min64(d->pp.mft_next_update,
+	    exp->next_update);
+	d->pp.mft_not_after = min64(d->pp.mft_not_after, exp->not_after);
+	if (d->pp.mft_this_update == TSNORM_NO_TIME ||
+	    exp->this_update > d->pp.mft_this_update)
+		d->pp.mft_this_update = exp->this_update;
+	return 1;
+}
+
+int64_t
+expiry_dir_expiry(const struct expiry_dir *d)
+{
+	return min64(min64(d->pp.mft_next_update, d->pp.mft_not_after),
+	    d->pp.crl_next_update);
+}
+
+/* Raises acc's newest update to t. */
+static void
+acc_newest(struct expiry_acc *acc, int64_t t)
+{
+	if (t != TSNORM_NO_TIME && (acc->newest_update == TSNORM_NO_TIME ||
+	    t > acc->newest_update))
+		acc->newest_update = t;
+}
+
+void
 expiry_acc_add(struct expiry_acc *acc, const char *path,
     const struct tsnorm_expiry *exp)
 {
 	struct acc_entry	*e;
+	enum expiry_bad_reason	 why;
 	const char		*slash;
 	size_t			 len;
 
 	if (exp->kind == TSNORM_EXPIRY_NONE)
 		return;
-	acc->objects++;
 	if (exp->status != TSNORM_EXPIRY_OK) {
+		acc->objects++;
 		expiry_acc_add_bad(acc, path,
 		    exp->status == TSNORM_EXPIRY_NO_NEXTUPDATE ?
 		    EXPIRY_BAD_NO_NEXTUPDATE : EXPIRY_BAD_UNREADABLE);
 		return;
 	}
-	if (acc->newest_update == TSNORM_NO_TIME ||
-	    exp->this_update > acc->newest_update)
-		acc->newest_update = exp->this_update;
+	acc->objects++;
+	acc_newest(acc, exp->this_update);
 	slash = strrchr(path, '/');
 	len = slash == NULL ? 0 : (size_t)(slash - path);
 	if ((e = acc_lookup(acc, path, len)) == NULL) {
 		acc->dropped++;
 		return;
 	}
-	if (exp->kind == TSNORM_EXPIRY_CRL) {
-		e->pp.crl_next_update = min64(e->pp.crl_next_update,
-		    exp->next_update);
+	(void)expiry_dir_add(&e->d, exp, &why);
+}
+
+void
+expiry_acc_add_dir(struct expiry_acc *acc, const struct expiry_dir *d)
+{
+	struct acc_entry	*e;
+
+	acc->objects += d->objects;
+	acc_newest(acc, d->newest_update);
+	if (!d->has_mft && d->pp.crl_next_update == TSNORM_NO_TIME)
+		return;		/* nothing readable: no entry needed */
+	if ((e = acc_lookup(acc, d->pp.dir, strlen(d->pp.dir))) == NULL) {
+		acc->dropped++;
 		return;
 	}
-	e->has_mft = 1;
-	e->pp.mft_next_update = min64(e->pp.mft_next_update,
-	    exp->next_update);
-	e->pp.mft_not_after = min64(e->pp.mft_not_after, exp->not_after);
-	if (e->pp.mft_this_update == TSNORM_NO_TIME ||
-	    exp->this_update > e->pp.mft_this_update)
-		e->pp.mft_this_update = exp->this_update;
+	e->d.has_mft |= d->has_mft;
+	e->d.objects += d->objects;
+	e->d.pp.mft_next_update = min64(e->d.pp.mft_next_update,
+	    d->pp.mft_next_update);
+	e->d.pp.mft_not_after = min64(e->d.pp.mft_not_after,
+	    d->pp.mft_not_after);
+	e->d.pp.crl_next_update = min64(e->d.pp.crl_next_update,
+	    d->pp.crl_next_update);
+	if (d->pp.mft_this_update != TSNORM_NO_TIME &&
+	    (e->d.pp.mft_this_update == TSNORM_NO_TIME ||
+	    d->pp.mft_this_update > e->d.pp.mft_this_update))
+		e->d.pp.mft_this_update = d->pp.mft_this_update;
+}
+
+/* Sink callbacks of an accumulator. */
+static void
+acc_sink_dir(void *arg, const struct expiry_dir *d)
+{
+	expiry_acc_add_dir(arg, d);
+}
+
+static void
+acc_sink_bad(void *arg, const char *path, enum expiry_bad_reason reason)
+{
+	expiry_acc_add_bad(arg, path, reason);
+}
+
+void
+expiry_acc_sink(struct expiry_acc *acc, struct expiry_sink *sink)
+{
+	sink->dir = acc_sink_dir;
+	sink->bad = acc_sink_bad;
+	sink->arg = acc;
 }
 
 /* qsort order of PPs: by expiry, then by directory. */
@@ -227,12 +316,12 @@ expiry_acc_finish(struct expiry_acc *acc, struct expiry_summary *sum)
 		if ((e = acc->slots[i]) == NULL)
 			continue;
 		acc->slots[i] = NULL;
-		if (e->has_mft) {
-			e->pp.expiry = min64(min64(e->pp.mft_next_update,
-			    e->pp.mft_not_after), e->pp.crl_next_update);
-			sum->pps[sum->npps++] = e->pp;
+		if (e->d.has_mft) {
+			e->d.pp.expiry = expiry_dir_expiry(&e->d);
+			e->d.pp.objects = e->d.objects;
+			sum->pps[sum->npps++] = e->d.pp;
 		} else
-			free(e->pp.dir);	/* CRLs without a manifest */
+			free(e->d.pp.dir);	/* CRLs without a manifest */
 		free(e);
 	}
 	sum->bad = acc->bad;

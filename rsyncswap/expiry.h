@@ -7,10 +7,13 @@
  * directory: after it, relying parties reject the PP and every ROA below
  * it. Manifests and CRLs that cannot be read are listed as damaged.
  *
- * An accumulator (struct expiry_acc) is fed object by object, e.g. while a
- * revision is written, with what tsnorm_inspect() read; expiry_acc_finish()
- * turns it into a summary, sorted by expiry. Memory: one entry per PP,
- * at most MAX_EXPIRY_PPS (limits.h); PPs beyond are counted in "dropped".
+ * A directory's manifests and CRLs are folded into a struct expiry_dir and
+ * handed to a sink: a file written line by line (what sync does, in memory
+ * independent of the repository's size) or an accumulator (struct
+ * expiry_acc), which can also be fed object by object in any order;
+ * expiry_acc_finish() turns it into a summary, sorted by expiry. Memory of
+ * an accumulator: one entry per PP, at most MAX_EXPIRY_PPS (limits.h); PPs
+ * beyond are counted in "dropped".
  * The summary does not depend on the current time: expiry_assess() and
  * expiry_warning() judge it against a time and a warning window.
  */
@@ -45,6 +48,7 @@ struct expiry_pp {
 	int64_t		 crl_next_update;	/* earliest; TSNORM_NO_TIME
 						   if no readable CRL */
 	int64_t		 mft_this_update;	/* latest manifest thisUpdate */
+	size_t		 objects;	/* manifests and CRLs in dir */
 };
 
 struct expiry_bad {
@@ -74,6 +78,44 @@ struct expiry_assessment {
 	const struct expiry_pp	*earliest;	/* NULL if no PP */
 };
 
+/*
+ * The manifests and CRLs of one directory, folded object by object: its
+ * publication point if a readable manifest was seen.
+ */
+struct expiry_dir {
+	struct expiry_pp	 pp;		/* pp.dir is the caller's */
+	int			 has_mft;	/* a readable manifest seen */
+	size_t			 objects;	/* manifests and CRLs inspected */
+	int64_t			 newest_update;	/* latest thisUpdate of them */
+};
+
+/*
+ * Where a walk or a delta update puts what it finds, one directory at a
+ * time: an accumulator in memory or a file being written (expiry_file.h).
+ */
+struct expiry_sink {
+	/* A directory; each directory is given once. */
+	void	(*dir)(void *arg, const struct expiry_dir *d);
+	/* A damaged manifest or CRL: its relative path and why. */
+	void	(*bad)(void *arg, const char *path,
+		    enum expiry_bad_reason reason);
+	void	 *arg;
+};
+
+/* Empties d for the directory dir (relative path, "" for the top). */
+void	expiry_dir_init(struct expiry_dir *d, char *dir);
+
+/*
+ * Folds one object of d's directory, as tsnorm_inspect() read it. Returns
+ * 1 if it was a readable manifest or CRL, 0 if it is neither (ignored), or
+ * -1 if it is a damaged one, with *reason set for the caller to record.
+ */
+int	expiry_dir_add(struct expiry_dir *d, const struct tsnorm_expiry *exp,
+	    enum expiry_bad_reason *reason);
+
+/* Returns the expiry of d's publication point (the earliest of its times). */
+int64_t	expiry_dir_expiry(const struct expiry_dir *d);
+
 struct expiry_acc;
 
 /* Returns a new, empty accumulator. Exits on out-of-memory (err). */
@@ -94,6 +136,15 @@ void	expiry_acc_add(struct expiry_acc *acc, const char *path,
 /* Records the object path as damaged for reason (I/O, size). */
 void	expiry_acc_add_bad(struct expiry_acc *acc, const char *path,
 	    enum expiry_bad_reason reason);
+
+/*
+ * Merges a folded directory into acc, as if its objects had been fed one
+ * by one. Returns nothing: every input is accepted.
+ */
+void	expiry_acc_add_dir(struct expiry_acc *acc, const struct expiry_dir *d);
+
+/* Fills sink with callbacks that feed acc. */
+void	expiry_acc_sink(struct expiry_acc *acc, struct expiry_sink *sink);
 
 /*
  * Moves what acc holds into sum (which the caller frees with

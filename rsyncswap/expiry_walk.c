@@ -1,6 +1,8 @@
 /*
  * The expiry walk: a depth-bounded descent with openat(O_NOFOLLOW) that
- * feeds every manifest and CRL into an expiry accumulator.
+ * folds the manifests and CRLs of each directory and hands the directory
+ * to a sink when it is done. Memory: one object and one struct expiry_dir
+ * per level of nesting, whatever the size of the tree.
  */
 #include <sys/stat.h>
 
@@ -18,7 +20,7 @@
 #include "rsyncswap/limits.h"
 
 struct walk {
-	struct expiry_acc	*acc;
+	struct expiry_sink	*sink;
 	char			 path[PATH_MAX];	/* relative to the top */
 	unsigned char		*buf;			/* one object */
 	size_t			 bufsz;
@@ -80,45 +82,50 @@ read_object(struct walk *w, int dfd, const char *name)
 	return (ssize_t)off;
 }
 
-/* Feeds the object name below dfd (path w->path) into the accumulator. */
+/* Folds the object name below dfd (path w->path) into dir. */
 static void
-walk_file(struct walk *w, int dfd, const char *name)
+walk_file(struct walk *w, int dfd, const char *name, struct expiry_dir *dir)
 {
 	struct tsnorm_result	res;
 	struct tsnorm_expiry	exp;
+	enum expiry_bad_reason	why;
 	ssize_t			n;
 
 	n = read_object(w, dfd, name);
 	if (n == -3)
 		w->skipped++;
 	else if (n == -2)
-		expiry_acc_add_bad(w->acc, w->path, EXPIRY_BAD_TOO_LARGE);
+		w->sink->bad(w->sink->arg, w->path, EXPIRY_BAD_TOO_LARGE);
 	else if (n == -1)
-		expiry_acc_add_bad(w->acc, w->path, EXPIRY_BAD_IO);
+		w->sink->bad(w->sink->arg, w->path, EXPIRY_BAD_IO);
 	else {
 		tsnorm_inspect(w->buf, (size_t)n, name, &res, &exp);
-		expiry_acc_add(w->acc, w->path, &exp);
+		if (expiry_dir_add(dir, &exp, &why) == -1)
+			w->sink->bad(w->sink->arg, w->path, why);
 	}
 }
 
 /*
  * Walks the directory fd (taken over and closed), whose path relative to
- * the top is w->path[0..plen), at nesting depth depth.
+ * the top is w->path[0..plen), at nesting depth depth; below it only if
+ * recurse. Hands the directory to the sink at the end.
  */
 static void
-walk_dir(struct walk *w, int fd, size_t plen, int depth)
+walk_dir(struct walk *w, int fd, size_t plen, int depth, int recurse)
 {
-	struct dirent	*de;
-	struct stat	 sb;
-	size_t		 nlen;
-	DIR		*d;
-	int		 sub;
+	struct expiry_dir	 dir;
+	struct dirent		*de;
+	struct stat		 sb;
+	size_t			 nlen;
+	DIR			*d;
+	int			 sub;
 
 	if ((d = fdopendir(fd)) == NULL) {
 		close(fd);
 		w->skipped++;
 		return;
 	}
+	expiry_dir_init(&dir, w->path);
 	while ((de = readdir(d)) != NULL) {
 		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
 			continue;
@@ -135,39 +142,91 @@ walk_dir(struct walk *w, int fd, size_t plen, int depth)
 			w->skipped++;
 		} else if (S_ISREG(sb.st_mode)) {
 			if (wanted(de->d_name))
-				walk_file(w, dirfd(d), de->d_name);
+				walk_file(w, dirfd(d), de->d_name, &dir);
+		} else if (!recurse) {
+			/* A directory below the one scanned: not ours. */
 		} else if (depth >= MAX_EXPIRY_WALK_DEPTH || (sub = openat(
 		    dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY |
 		    O_NOFOLLOW | O_CLOEXEC)) == -1) {
 			w->skipped++;
 		} else
-			walk_dir(w, sub, plen + (plen > 0) + nlen, depth + 1);
+			walk_dir(w, sub, plen + (plen > 0) + nlen, depth + 1,
+			    1);
 		w->path[plen] = '\0';
 	}
 	closedir(d);
+	if (dir.objects > 0)
+		w->sink->dir(w->sink->arg, &dir);
+}
+
+/* Returns a new walk feeding sink. */
+static struct walk *
+walk_new(struct expiry_sink *sink)
+{
+	struct walk	*w;
+
+	if ((w = calloc(1, sizeof(*w))) == NULL)
+		err(1, NULL);
+	w->sink = sink;
+	return w;
+}
+
+/* Frees w; returns what it skipped. */
+static size_t
+walk_free(struct walk *w)
+{
+	size_t	skipped = w->skipped;
+
+	free(w->buf);
+	free(w);
+	return skipped;
+}
+
+size_t
+expiry_walk_fd(int fd, struct expiry_sink *sink)
+{
+	struct walk	*w = walk_new(sink);
+
+	walk_dir(w, fd, 0, 0, 1);
+	return walk_free(w);
+}
+
+void
+expiry_scan_dir(int topfd, const char *dir, struct expiry_sink *sink)
+{
+	struct walk	*w;
+	size_t		 len = strlen(dir);
+	int		 fd;
+
+	if (len >= sizeof(w->path) || (fd = openat(topfd, len > 0 ? dir :
+	    ".", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) == -1)
+		return;		/* gone: every object of it was withdrawn */
+	w = walk_new(sink);
+	memcpy(w->path, dir, len + 1);
+	walk_dir(w, fd, len, 0, 0);
+	(void)walk_free(w);
 }
 
 int
 expiry_walk(const char *dir, struct expiry_summary *sum, size_t *skipped,
     char *errbuf, size_t errsz)
 {
-	struct walk	*w;
-	int		 fd;
+	struct expiry_acc	*acc;
+	struct expiry_sink	 sink;
+	size_t			 n;
+	int			 fd;
 
 	memset(sum, 0, sizeof(*sum));
 	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1) {
 		snprintf(errbuf, errsz, "%s: %s", dir, strerror(errno));
 		return -1;
 	}
-	if ((w = calloc(1, sizeof(*w))) == NULL)
-		err(1, NULL);
-	w->acc = expiry_acc_new();
-	walk_dir(w, fd, 0, 0);
-	expiry_acc_finish(w->acc, sum);
+	acc = expiry_acc_new();
+	expiry_acc_sink(acc, &sink);
+	n = expiry_walk_fd(fd, &sink);
+	expiry_acc_finish(acc, sum);
+	expiry_acc_free(acc);
 	if (skipped != NULL)
-		*skipped = w->skipped;
-	expiry_acc_free(w->acc);
-	free(w->buf);
-	free(w);
+		*skipped = n;
 	return 0;
 }

@@ -14,10 +14,25 @@
  * MAX_EXPIRY_WALK_DEPTH and paths longer than PATH_MAX are skipped and
  * counted in *skipped (may be NULL). A manifest or CRL that cannot be read
  * is listed as damaged. Memory: one object at a time (at most
- * MAX_OBJECT_SIZE_LIMIT) plus the accumulator's bound.
+ * MAX_OBJECT_SIZE_LIMIT) plus the accumulator's bound (the summary).
  * Returns 0, or -1 with a message in errbuf if dir cannot be opened.
  */
 int	expiry_walk(const char *dir, struct expiry_summary *sum,
 	    size_t *skipped, char *errbuf, size_t errsz);
+
+/*
+ * Walks the directory fd (taken over and closed) like expiry_walk(), giving
+ * each directory with manifests or CRLs to sink once, when it is done.
+ * Memory does not depend on the size of the tree. Returns the count of
+ * what was skipped.
+ */
+size_t	expiry_walk_fd(int fd, struct expiry_sink *sink);
+
+/*
+ * Reads the manifests and CRLs of the one directory dir (relative to
+ * topfd, "" for topfd itself; nothing below it) and gives it to sink.
+ * A directory that does not exist (any more) gives nothing.
+ */
+void	expiry_scan_dir(int topfd, const char *dir, struct expiry_sink *sink);
 
 #endif

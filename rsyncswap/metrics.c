@@ -10,7 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "rsyncswap/expiry_file.h"
+#include "rsyncswap/expiry_read.h"
 #include "rsyncswap/limits.h"
 #include "rsyncswap/log.h"
 #include "rsyncswap/metrics.h"

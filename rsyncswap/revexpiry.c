@@ -1,16 +1,15 @@
-#include <sys/stat.h>
-
-#include <dirent.h>
-#include <errno.h>
-#include <fcntl.h>
+/*
+ * The expiry file of a revision built from deltas, streamed from the
+ * previous revision's file: memory is the touched directories, not the
+ * repository.
+ */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-#include "rsyncswap/limits.h"
+#include "rsyncswap/expiry_walk.h"
 #include "rsyncswap/revexpiry.h"
-#include "tsnorm/tsnorm.h"
 
 int
 touched_add(struct touched *t, const char *path)
@@ -60,99 +59,11 @@ is_touched(const struct touched *t, const char *dir)
 	    NULL;
 }
 
-/* Returns 1 if name ends in ext. */
-static int
-has_ext(const char *name, const char *ext)
-{
-	size_t n = strlen(name), e = strlen(ext);
-
-	return n > e && strcmp(name + n - e, ext) == 0;
-}
-
-/* Reads the manifests and CRLs of directory dir below revfd into acc. */
+/* Sorts the touched directories and removes repeats. */
 static void
-rescan_dir(struct expiry_acc *acc, int revfd, const char *dir)
+touched_sort(struct touched *t)
 {
-	unsigned char *buf;
-	char path[MAX_URI_LENGTH + 2];
-	struct tsnorm_result tr;
-	struct tsnorm_expiry exp;
-	struct dirent *de;
-	struct stat sb;
-	ssize_t r;
-	DIR *d;
-	int dfd, fd;
-
-	if ((dfd = openat(revfd, dir[0] != '\0' ? dir : ".", O_RDONLY |
-	    O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) == -1)
-		return;		/* every object of it was withdrawn */
-	if ((d = fdopendir(dfd)) == NULL) {
-		close(dfd);
-		return;
-	}
-	while ((de = readdir(d)) != NULL) {
-		if (!has_ext(de->d_name, ".mft") && !has_ext(de->d_name, ".crl"))
-			continue;
-		snprintf(path, sizeof(path), "%s%s%s", dir, dir[0] ? "/" : "",
-		    de->d_name);
-		fd = openat(dfd, de->d_name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-		if (fd == -1 || fstat(fd, &sb) == -1 || !S_ISREG(sb.st_mode) ||
-		    sb.st_size > MAX_OBJECT_SIZE_LIMIT ||
-		    (buf = malloc((size_t)sb.st_size + 1)) == NULL) {
-			expiry_acc_add_bad(acc, path, fd != -1 &&
-			    sb.st_size > MAX_OBJECT_SIZE_LIMIT ?
-			    EXPIRY_BAD_TOO_LARGE : EXPIRY_BAD_IO);
-			if (fd != -1)
-				close(fd);
-			continue;
-		}
-		r = read(fd, buf, (size_t)sb.st_size);
-		close(fd);
-		if (r != sb.st_size)
-			expiry_acc_add_bad(acc, path, EXPIRY_BAD_IO);
-		else {
-			tsnorm_inspect(buf, (size_t)r, de->d_name, &tr, &exp);
-			expiry_acc_add(acc, path, &exp);
-		}
-		free(buf);
-	}
-	closedir(d);
-}
-
-/* Feeds what prev knows of the untouched publication point pp into acc. */
-static void
-carry_pp(struct expiry_acc *acc, const struct expiry_pp *pp)
-{
-	struct tsnorm_expiry e;
-	char path[MAX_URI_LENGTH + 16];
-
-	memset(&e, 0, sizeof(e));
-	e.kind = TSNORM_EXPIRY_MFT;
-	e.status = TSNORM_EXPIRY_OK;
-	e.this_update = pp->mft_this_update;
-	e.next_update = pp->mft_next_update;
-	e.not_after = pp->mft_not_after;
-	e.expiry = e.next_update < e.not_after ? e.next_update : e.not_after;
-	snprintf(path, sizeof(path), "%s%s.mft", pp->dir, pp->dir[0] ? "/" : "");
-	expiry_acc_add(acc, path, &e);
-	if (pp->crl_next_update == TSNORM_NO_TIME)
-		return;
-	e.kind = TSNORM_EXPIRY_CRL;
-	e.this_update = TSNORM_NO_TIME;
-	e.next_update = e.expiry = pp->crl_next_update;
-	e.not_after = TSNORM_NO_TIME;
-	snprintf(path, sizeof(path), "%s%s.crl", pp->dir, pp->dir[0] ? "/" : "");
-	expiry_acc_add(acc, path, &e);
-}
-
-void
-revexpiry_from_deltas(const struct expiry_summary *prev, int revfd,
-    struct touched *t, struct expiry_summary *sum)
-{
-	struct expiry_acc *acc = expiry_acc_new();
-	char dir[MAX_URI_LENGTH + 1];
-	const char *slash;
-	size_t i, k;
+	size_t	i, k;
 
 	qsort(t->dirs, t->n, sizeof(t->dirs[0]), str_cmp);
 	for (i = k = 0; i < t->n; i++) {
@@ -163,23 +74,41 @@ revexpiry_from_deltas(const struct expiry_summary *prev, int revfd,
 		t->dirs[k++] = t->dirs[i];
 	}
 	t->n = k;
-	for (i = 0; i < prev->npps; i++)
-		if (!is_touched(t, prev->pps[i].dir))
-			carry_pp(acc, &prev->pps[i]);
-	for (i = 0; i < prev->nbad_listed; i++) {
-		slash = strrchr(prev->bad[i].path, '/');
-		snprintf(dir, sizeof(dir), "%.*s", slash != NULL ?
-		    (int)(slash - prev->bad[i].path) : 0, prev->bad[i].path);
-		if (!is_touched(t, dir))
-			expiry_acc_add_bad(acc, prev->bad[i].path,
-			    prev->bad[i].reason);
+}
+
+/* Returns 1 if the directory of the object path is touched. */
+static int
+is_touched_object(const struct touched *t, const char *path)
+{
+	char		 dir[PATH_MAX];
+	const char	*slash = strrchr(path, '/');
+
+	snprintf(dir, sizeof(dir), "%.*s", slash != NULL ?
+	    (int)(slash - path) : 0, path);
+	return is_touched(t, dir);
+}
+
+int
+revexpiry_from_deltas(struct expiry_reader *prev, int revfd,
+    struct touched *t, struct expiry_writer *w, char *errbuf, size_t errsz)
+{
+	struct expiry_record	rec;
+	struct expiry_sink	sink;
+	size_t			i;
+	int			rc;
+
+	touched_sort(t);
+	expiry_writer_sink(w, &sink);
+	while ((rc = expiry_reader_next(prev, &rec, errbuf, errsz)) == 1) {
+		if (rec.kind == EXPIRY_REC_BAD ?
+		    !is_touched_object(t, rec.path) :
+		    !is_touched(t, rec.pp.dir))
+			expiry_writer_record(w, &rec);
 	}
+	if (rc == -1)
+		return -1;
+	expiry_writer_newest(w, expiry_reader_totals(prev)->newest_update);
 	for (i = 0; i < t->n; i++)
-		rescan_dir(acc, revfd, t->dirs[i]);
-	expiry_acc_finish(acc, sum);
-	expiry_acc_free(acc);
-	if (prev->newest_update != TSNORM_NO_TIME &&
-	    (sum->newest_update == TSNORM_NO_TIME ||
-	    prev->newest_update > sum->newest_update))
-		sum->newest_update = prev->newest_update;
+		expiry_scan_dir(revfd, t->dirs[i], &sink);
+	return 0;
 }

@@ -1,6 +1,6 @@
 /*
- * The expiry summary of a revision built from deltas, without reading the
- * whole tree: the previous revision's summary, with the directories the
+ * The expiry file of a revision built from deltas, without reading the
+ * whole tree: the previous revision's file, with the directories the
  * deltas touched read again from the new revision.
  */
 #ifndef RSYNCSWAP_REVEXPIRY_H
@@ -8,7 +8,7 @@
 
 #include <stddef.h>
 
-#include "rsyncswap/expiry.h"
+#include "rsyncswap/expiry_read.h"
 
 /* Directories touched by the deltas of one run. */
 struct touched {
@@ -22,10 +22,14 @@ int	touched_add(struct touched *t, const char *path);
 void	touched_free(struct touched *t);
 
 /*
- * Fills sum for the revision directory revfd from prev (the summary of the
- * revision the deltas were applied to) and the touched directories.
+ * Writes to w the expiry of the revision directory revfd: what prev (the
+ * file of the revision the deltas were applied to, read to its end) says
+ * of the directories the deltas did not touch, and the touched ones (t,
+ * sorted here) read again. Returns 0, or -1 with a message in errbuf if
+ * prev is damaged.
  */
-void	revexpiry_from_deltas(const struct expiry_summary *prev, int revfd,
-	    struct touched *t, struct expiry_summary *sum);
+int	revexpiry_from_deltas(struct expiry_reader *prev, int revfd,
+	    struct touched *t, struct expiry_writer *w, char *errbuf,
+	    size_t errsz);
 
 #endif

@@ -36,7 +36,6 @@ struct revision {
 	int		 cached_fd;
 	size_t		 objects;
 	long long	 bytes;
-	struct expiry_acc *acc;		/* NULL: expiry not collected */
 };
 
 static void
@@ -151,10 +150,9 @@ fail:
  * the object's canonical mtime for path. Returns 0, or -1 with errno set.
  */
 static int
-revision_write_file(struct revision *rev, int dirfd, const char *name,
+revision_write_file(int dirfd, const char *name,
     const char *path, const unsigned char *data, size_t len)
 {
-	struct tsnorm_expiry exp;
 	struct tsnorm_result tr;
 	struct timespec ts[2];
 	size_t off = 0;
@@ -173,9 +171,7 @@ revision_write_file(struct revision *rev, int dirfd, const char *name,
 			goto fail;
 		off += (size_t)w;
 	}
-	tsnorm_inspect(data, len, path, &tr, &exp);
-	if (rev->acc != NULL)
-		expiry_acc_add(rev->acc, path, &exp);
+	tsnorm_time(data, len, path, &tr);
 	ts[0].tv_sec = ts[1].tv_sec = (time_t)tr.time;
 	ts[0].tv_nsec = ts[1].tv_nsec = 0;
 	if (futimens(fd, ts) == -1)
@@ -237,7 +233,7 @@ revision_publish(struct revision *rev, const char *path,
 		return -1;
 	}
 	if (hash == NULL) {
-		if (revision_write_file(rev, dfd, base, path, data, len) == 0) {
+		if (revision_write_file(dfd, base, path, data, len) == 0) {
 			rev->objects++;
 			rev->bytes += (long long)len;
 			return 0;
@@ -255,7 +251,7 @@ revision_publish(struct revision *rev, const char *path,
 		return rc;
 	/* Replace by a new inode: the old one may be shared by hard links. */
 	unlinkat(dfd, REPLACE_NAME, 0);
-	if (revision_write_file(rev, dfd, REPLACE_NAME, path, data,
+	if (revision_write_file(dfd, REPLACE_NAME, path, data,
 	    len) == -1 ||
 	    renameat(dfd, REPLACE_NAME, dfd, base) == -1) {
 		snprintf(err, errsz, "%s: %s", path, strerror(errno));
@@ -388,12 +384,6 @@ revision_link_from(struct revision *rev, const char *from, char *err,
 		snprintf(err, errsz, "linking %s: %s", from, strerror(errno));
 	close(src);
 	return rc;
-}
-
-void
-revision_set_expiry(struct revision *rev, struct expiry_acc *acc)
-{
-	rev->acc = acc;
 }
 
 size_t

@@ -10,7 +10,6 @@
 
 #include <stddef.h>
 
-#include "rsyncswap/expiry.h"
 #include "rsyncswap/rrdp.h"
 
 struct revision;
@@ -47,12 +46,6 @@ int		 revision_publish(struct revision *, const char *path,
  */
 int		 revision_withdraw(struct revision *, const char *path,
 		    const unsigned char *hash, char *err, size_t errsz);
-
-/*
- * Feeds every object written from now on to acc (manifest and CRL expiry
- * times, read in the same parse as the mtime). acc may be NULL.
- */
-void		 revision_set_expiry(struct revision *, struct expiry_acc *acc);
 
 /* Returns the number of objects in the revision so far. */
 size_t		 revision_objects(const struct revision *);

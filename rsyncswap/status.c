@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "rsyncswap/json.h"
-#include "rsyncswap/expiry_file.h"
+#include "rsyncswap/expiry_read.h"
 #include "rsyncswap/expiry_print.h"
 #include "rsyncswap/limits.h"
 #include "rsyncswap/state.h"

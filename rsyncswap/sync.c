@@ -10,8 +10,7 @@
 #include <unistd.h>
 
 #include "rsyncswap/decide.h"
-#include "rsyncswap/expiry.h"
-#include "rsyncswap/expiry_file.h"
+#include "rsyncswap/expiry_read.h"
 #include "rsyncswap/expiry_walk.h"
 #include "rsyncswap/fsutil.h"
 #include "rsyncswap/limits.h"
@@ -39,7 +38,6 @@ struct run {
 	int				 have_current;
 	struct rrdp_notification	 n;
 	struct rrdpout			*out;	/* --rrdp-dir output, or NULL */
-	struct expiry_acc		*acc;	/* expiry of a snapshot build */
 	char				 out_err[ERR_MAX];
 	char				 err[ERR_MAX];
 };
@@ -164,9 +162,6 @@ run_snapshot(struct run *r, struct apply *a)
 	if ((a->rev = revision_begin(r->rsync_dirfd, r->err,
 	    sizeof(r->err))) == NULL)
 		return NULL;
-	if (r->acc == NULL)
-		r->acc = expiry_acc_new();
-	revision_set_expiry(a->rev, r->acc);
 	if (run_document(r, RRDP_SNAPSHOT, r->n.snapshot_uri,
 	    r->n.snapshot_hash, r->n.serial, a, NULL, NULL) == -1) {
 		revision_abort(a->rev);
@@ -212,39 +207,54 @@ run_deltas(struct run *r, const struct decision *d, struct apply *a,
 }
 
 /*
- * Computes and saves the expiry summary of the new revision name: from
- * what the snapshot build read, or from the previous summary and the
- * directories the deltas touched, or (no previous summary) by reading the
- * revision's manifests and CRLs. A failure only costs the summary.
+ * Writes the expiry file of the new revision name: for a revision built
+ * from deltas, from the previous file and the directories the deltas
+ * touched; otherwise (a snapshot, or no usable previous file) by reading
+ * the revision's manifests and CRLs, one directory at a time. Memory does
+ * not grow with the repository. A failure only costs the file.
  */
 static void
 run_expiry(struct run *r, struct apply *a, const char *name)
 {
 	const char *sd = r->o->state_dir;
-	struct expiry_summary sum, prev;
+	struct expiry_writer *w;
+	struct expiry_reader *prev = NULL;
+	struct expiry_sink sink;
 	char err[ERR_MAX], path[PATH_MAX];
-	int revfd, ok = 1;
+	int revfd, ok = 0;
 
-	memset(&sum, 0, sizeof(sum));
-	if (r->acc != NULL)
-		expiry_acc_finish(r->acc, &sum);
-	else if (a != NULL && expiry_load(sd, &prev, err, sizeof(err)) == 0 &&
-	    (revfd = openat(r->rsync_dirfd, name, O_RDONLY | O_DIRECTORY |
-	    O_NOFOLLOW | O_CLOEXEC)) != -1) {
-		revexpiry_from_deltas(&prev, revfd, &a->touched, &sum);
-		close(revfd);
-		expiry_summary_free(&prev);
-	} else {
-		snprintf(path, sizeof(path), "%s/%s", r->o->rsync_dir, name);
-		ok = expiry_walk(path, &sum, NULL, err, sizeof(err)) == 0;
+	if ((revfd = openat(r->rsync_dirfd, name, O_RDONLY | O_DIRECTORY |
+	    O_NOFOLLOW | O_CLOEXEC)) == -1)
+		snprintf(err, sizeof(err), "%s/%s: %s", r->o->rsync_dir, name,
+		    strerror(errno));
+	else if ((w = expiry_writer_open(sd, err, sizeof(err))) != NULL) {
+		if (a != NULL && !a->snapshot &&
+		    expiry_reader_open(sd, &prev, err, sizeof(err)) == 0 &&
+		    revexpiry_from_deltas(prev, revfd, &a->touched, w, err,
+		    sizeof(err)) == 0)
+			ok = 1;
+		expiry_reader_close(prev);
+		if (!ok) {
+			/* Start again from the tree. */
+			expiry_writer_abort(w);
+			if ((w = expiry_writer_open(sd, err,
+			    sizeof(err))) != NULL) {
+				expiry_writer_sink(w, &sink);
+				(void)expiry_walk_fd(revfd, &sink);
+				revfd = -1;	/* the walk closed it */
+			}
+		}
+		ok = w != NULL && expiry_writer_commit(w, err,
+		    sizeof(err)) == 0;
 	}
-	if (!ok || expiry_save(sd, &sum, err, sizeof(err)) == -1) {
+	if (revfd != -1)
+		close(revfd);
+	if (!ok) {
 		/* No summary is better than one of another revision. */
-		snprintf(path, sizeof(path), "%s/expiry", sd);
+		snprintf(path, sizeof(path), "%s/%s", sd, EXPIRY_FILE_NAME);
 		unlink(path);
 		log_warn("expiry summary: %s", err);
 	}
-	expiry_summary_free(&sum);
 }
 
 /* Returns 1 if the state describes the revision current points to. */
@@ -569,7 +579,6 @@ fail:
 	run_finish(&r, 0, rep);
 out:
 	touched_free(&a.touched);
-	expiry_acc_free(r.acc);
 	rrdpout_abort(r.out);
 	rrdp_notification_free(&r.n);
 	state_free(&r.st);

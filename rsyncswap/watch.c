@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "rsyncswap/expiry.h"
-#include "rsyncswap/expiry_file.h"
+#include "rsyncswap/expiry_read.h"
 #include "rsyncswap/log.h"
 #include "rsyncswap/logwatch.h"
 #include "rsyncswap/metrics.h"

@@ -16,7 +16,7 @@
 #include <cmocka.h>
 
 #include "rsyncswap/expiry.h"
-#include "rsyncswap/expiry_file.h"
+#include "rsyncswap/expiry_read.h"
 #include "rsyncswap/expiry_print.h"
 
 /* Returns an expiry record of kind kind with the given times. */
@@ -231,22 +231,37 @@ test_file(void **state)
 	expiry_summary_free(&l);
 
 	/* Damaged files are refused, whole. */
-	put_file(dir, "rsyncswap-expiry 1\nobjects 1\ndamaged 0\ndropped 0\n"
-	    "newest-update -\npp 5 5 - - 1 m/a\n");	/* no "end" */
+	put_file(dir, "rsyncswap-expiry 2\npp 5 5 - - 1 1 m/a\nobjects 1\n"
+	    "damaged 0\ndropped 0\nnewest-update -\n");	/* no "end" */
 	assert_int_equal(expiry_load(dir, &l, err, sizeof(err)), -1);
 	assert_int_equal(l.npps, 0);
-	put_file(dir, "rsyncswap-expiry 2\n");
-	assert_int_equal(expiry_load(dir, &l, err, sizeof(err)), -1);
 	put_file(dir, "rsyncswap-expiry 1\nobjects 1\ndamaged 0\ndropped 0\n"
-	    "newest-update -\npp 5 x - - 1 m/a\nend\n");
+	    "newest-update -\npp 5 5 - - 1 m/a\nend\n");	/* old format */
 	assert_int_equal(expiry_load(dir, &l, err, sizeof(err)), -1);
-	put_file(dir, "rsyncswap-expiry 1\nobjects 1\ndamaged 0\ndropped 0\n"
-	    "newest-update -\nbad weird m/a.mft\nend\n");
+	put_file(dir, "rsyncswap-expiry 2\npp 5 x - - 1 1 m/a\nobjects 1\n"
+	    "damaged 0\ndropped 0\nnewest-update -\nend\n");
 	assert_int_equal(expiry_load(dir, &l, err, sizeof(err)), -1);
-	put_file(dir, "rsyncswap-expiry 1\nobjects 1\ndamaged 1\ndropped 0\n"
-	    "newest-update 12\npp 5 5 - - 1 m/a\nbad io-error m/b.crl\nend\n");
+	put_file(dir, "rsyncswap-expiry 2\npp 5 5 - - 1 m/a\nobjects 1\n"
+	    "damaged 0\ndropped 0\nnewest-update -\nend\n");	/* no count */
+	assert_int_equal(expiry_load(dir, &l, err, sizeof(err)), -1);
+	put_file(dir, "rsyncswap-expiry 2\nbad weird m/a.mft\nobjects 1\n"
+	    "damaged 1\ndropped 0\nnewest-update -\nend\n");
+	assert_int_equal(expiry_load(dir, &l, err, sizeof(err)), -1);
+	put_file(dir, "rsyncswap-expiry 2\nobjects 1\npp 5 5 - - 1 1 m/a\n"
+	    "damaged 0\ndropped 0\nnewest-update -\nend\n");	/* order */
+	assert_int_equal(expiry_load(dir, &l, err, sizeof(err)), -1);
+	put_file(dir, "rsyncswap-expiry 2\nbad io-error m/b.crl\nobjects 1\n"
+	    "damaged 0\ndropped 0\nnewest-update -\nend\n");	/* 1 > 0 */
+	assert_int_equal(expiry_load(dir, &l, err, sizeof(err)), -1);
+	put_file(dir, "rsyncswap-expiry 2\npp 9 9 - - 1 1 m/z\n"
+	    "other 3 m/c\npp 5 5 - - 1 2 m/a\nbad io-error m/b.crl\n"
+	    "objects 6\ndamaged 1\ndropped 0\nnewest-update 12\nend\n");
 	assert_int_equal(expiry_load(dir, &l, err, sizeof(err)), 0);
 	assert_int_equal(l.newest_update, 12);
+	assert_int_equal(l.objects, 6);
+	assert_int_equal(l.npps, 2);		/* "other" is no PP */
+	assert_string_equal(l.pps[0].dir, "m/a");	/* sorted on load */
+	assert_int_equal(l.pps[0].objects, 2);
 	assert_int_equal(l.bad[0].reason, EXPIRY_BAD_IO);
 	expiry_summary_free(&l);
 
