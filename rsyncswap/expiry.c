@@ -218,14 +218,13 @@ expiry_acc_add(struct expiry_acc *acc, const char *path,
 
 	if (exp->kind == TSNORM_EXPIRY_NONE)
 		return;
+	acc->objects++;
 	if (exp->status != TSNORM_EXPIRY_OK) {
-		acc->objects++;
 		expiry_acc_add_bad(acc, path,
 		    exp->status == TSNORM_EXPIRY_NO_NEXTUPDATE ?
 		    EXPIRY_BAD_NO_NEXTUPDATE : EXPIRY_BAD_UNREADABLE);
 		return;
 	}
-	acc->objects++;
 	acc_newest(acc, exp->this_update);
 	slash = strrchr(path, '/');
 	len = slash == NULL ? 0 : (size_t)(slash - path);
