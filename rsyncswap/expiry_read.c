@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -324,23 +325,12 @@ copy(const char *s)
 	return p;
 }
 
-/* Adds rec to sum (PPs beyond MAX_EXPIRY_PPS are counted as dropped). */
+/* Appends a copy of pp to sum (beyond MAX_EXPIRY_PPS: dropped). */
 static void
-load_record(struct expiry_summary *sum, const struct expiry_record *rec,
-    size_t *cap)
+add_pp(struct expiry_summary *sum, const struct expiry_pp *pp, size_t *cap)
 {
 	struct expiry_pp	*n;
 
-	if (rec->kind == EXPIRY_REC_OTHER)
-		return;		/* counted in the totals */
-	if (rec->kind == EXPIRY_REC_BAD) {
-		if (sum->bad == NULL && (sum->bad = calloc(MAX_EXPIRY_BAD,
-		    sizeof(*sum->bad))) == NULL)
-			err(1, NULL);
-		sum->bad[sum->nbad_listed].reason = rec->reason;
-		sum->bad[sum->nbad_listed++].path = copy(rec->path);
-		return;
-	}
 	if (sum->npps >= MAX_EXPIRY_PPS) {
 		sum->dropped++;
 		return;
@@ -351,37 +341,86 @@ load_record(struct expiry_summary *sum, const struct expiry_record *rec,
 			err(1, NULL);
 		sum->pps = n;
 	}
-	sum->pps[sum->npps] = rec->pp;
-	sum->pps[sum->npps++].dir = copy(rec->pp.dir);
+	sum->pps[sum->npps] = *pp;
+	sum->pps[sum->npps++].dir = copy(pp->dir);
 }
 
-int
-expiry_load(const char *state_dir, struct expiry_summary *sum,
+/* Returns 1 if a comes before b in a summary (expiry, then dir). */
+static int
+pp_before(const struct expiry_pp *a, const struct expiry_pp *b)
+{
+	if (a->expiry != b->expiry)
+		return a->expiry < b->expiry;
+	return strcmp(a->dir, b->dir) < 0;
+}
+
+/*
+ * Reads <state_dir>/expiry into sum: every PP that expires before limit,
+ * and the earliest of the others. Returns as expiry_load().
+ */
+static int
+load(const char *state_dir, int64_t limit, struct expiry_summary *sum,
     char *errbuf, size_t errsz)
 {
 	struct expiry_reader		*r;
 	struct expiry_record		 rec;
+	struct expiry_pp		 next;
 	const struct expiry_summary	*t;
-	size_t				 cap = 0, dropped;
+	size_t				 cap = 0;
 	int				 rc;
 
 	memset(sum, 0, sizeof(*sum));
+	next.dir = NULL;
 	if ((rc = expiry_reader_open(state_dir, &r, errbuf, errsz)) != 0)
 		return rc;
-	while ((rc = expiry_reader_next(r, &rec, errbuf, errsz)) == 1)
-		load_record(sum, &rec, &cap);
+	while ((rc = expiry_reader_next(r, &rec, errbuf, errsz)) == 1) {
+		if (rec.kind == EXPIRY_REC_BAD) {
+			if (sum->bad == NULL && (sum->bad = calloc(
+			    MAX_EXPIRY_BAD, sizeof(*sum->bad))) == NULL)
+				err(1, NULL);
+			sum->bad[sum->nbad_listed].reason = rec.reason;
+			sum->bad[sum->nbad_listed++].path = copy(rec.path);
+		} else if (rec.kind == EXPIRY_REC_OTHER)
+			continue;	/* counted in the totals */
+		else if (rec.pp.expiry < limit)
+			add_pp(sum, &rec.pp, &cap);
+		else if (next.dir == NULL || pp_before(&rec.pp, &next)) {
+			free(next.dir);
+			next = rec.pp;
+			next.dir = copy(rec.pp.dir);
+		}
+	}
+	if (rc == 0 && next.dir != NULL)
+		add_pp(sum, &next, &cap);
+	free(next.dir);
 	if (rc == -1) {
 		expiry_reader_close(r);
 		expiry_summary_free(sum);
 		return -1;
 	}
 	t = expiry_reader_totals(r);
-	dropped = sum->dropped;
 	sum->objects = t->objects;
 	sum->nbad = t->nbad;
-	sum->dropped = t->dropped + dropped;
+	sum->dropped += t->dropped;
 	sum->newest_update = t->newest_update;
 	expiry_reader_close(r);
 	expiry_summary_sort(sum);
 	return 0;
+}
+
+int
+expiry_load(const char *state_dir, struct expiry_summary *sum,
+    char *errbuf, size_t errsz)
+{
+	return load(state_dir, INT64_MAX, sum, errbuf, errsz);
+}
+
+int
+expiry_load_brief(const char *state_dir, int64_t now, int64_t warn,
+    struct expiry_summary *sum, char *errbuf, size_t errsz)
+{
+	if (warn < 0)
+		warn = 0;
+	return load(state_dir, now > INT64_MAX - warn - 1 ? INT64_MAX :
+	    now + warn + 1, sum, errbuf, errsz);
 }

@@ -3,6 +3,7 @@
 #define RSYNCSWAP_EXPIRY_READ_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "rsyncswap/expiry_file.h"
 
@@ -41,5 +42,14 @@ void	expiry_reader_close(struct expiry_reader *r);
  */
 int	expiry_load(const char *state_dir, struct expiry_summary *sum,
 	    char *errbuf, size_t errsz);
+
+/*
+ * Like expiry_load(), but keeps only what expiry_assess() and
+ * expiry_warning() need at now with a warning window of warn seconds: the
+ * PPs that have expired or expire within the window, and the earliest of
+ * the others. Memory: none per PP while nothing is about to expire.
+ */
+int	expiry_load_brief(const char *state_dir, int64_t now, int64_t warn,
+	    struct expiry_summary *sum, char *errbuf, size_t errsz);
 
 #endif

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "rsyncswap/expiry_walk.h"
@@ -21,6 +22,8 @@
 
 struct walk {
 	struct expiry_sink	*sink;
+	const struct timespec	*times;		/* of every directory, or NULL */
+	int			 times_errno;	/* first failure to set them */
 	char			 path[PATH_MAX];	/* relative to the top */
 	unsigned char		*buf;			/* one object */
 	size_t			 bufsz;
@@ -46,16 +49,28 @@ static ssize_t
 read_object(struct walk *w, int dfd, const char *name)
 {
 	struct stat	 sb;
-	size_t		 off = 0;
+	size_t		 off = 0, want;
 	ssize_t		 n = 0;
 	int		 fd;
 
-	fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	/*
+	 * O_NOATIME: reading a new revision must not dirty its inodes again
+	 * before they are flushed; it needs the owner (or CAP_FOWNER).
+	 */
+	fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC |
+	    O_NOATIME);
+	if (fd == -1 && errno == EPERM)
+		fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
+		    O_CLOEXEC);
 	if (fd == -1)
 		return errno == ELOOP ? -3 : -1;
-	if (fstat(fd, &sb) == -1 || !S_ISREG(sb.st_mode)) {
+	if (fstat(fd, &sb) == -1) {
 		close(fd);
-		return S_ISREG(sb.st_mode) ? -1 : -3;
+		return -1;
+	}
+	if (!S_ISREG(sb.st_mode)) {
+		close(fd);
+		return -3;
 	}
 	if (sb.st_size > MAX_OBJECT_SIZE_LIMIT) {
 		close(fd);
@@ -67,14 +82,20 @@ read_object(struct walk *w, int dfd, const char *name)
 		if ((w->buf = malloc(w->bufsz)) == NULL)
 			err(1, NULL);
 	}
-	/* Read one octet more than the size, to notice a file that grew. */
-	while (off < w->bufsz) {
-		n = read(fd, w->buf + off, w->bufsz - off);
+	/*
+	 * Ask for one octet more than the size, to notice a file that grew;
+	 * a short read of a regular file is its end.
+	 */
+	while (off < (size_t)sb.st_size + 1) {
+		want = (size_t)sb.st_size + 1 - off;
+		n = read(fd, w->buf + off, want);
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n <= 0)
 			break;
 		off += (size_t)n;
+		if ((size_t)n < want)
+			break;
 	}
 	close(fd);
 	if (n == -1 || off > (size_t)sb.st_size)
@@ -106,6 +127,18 @@ walk_file(struct walk *w, int dfd, const char *name, struct expiry_dir *dir)
 }
 
 /*
+ * Counts a directory that cannot be walked (error err); when directory
+ * times are set, it is a failure of the walk.
+ */
+static void
+walk_skip_dir(struct walk *w, int err)
+{
+	w->skipped++;
+	if (w->times != NULL && w->times_errno == 0)
+		w->times_errno = err;
+}
+
+/*
  * Walks the directory fd (taken over and closed), whose path relative to
  * the top is w->path[0..plen), at nesting depth depth; below it only if
  * recurse. Hands the directory to the sink at the end.
@@ -118,42 +151,57 @@ walk_dir(struct walk *w, int fd, size_t plen, int depth, int recurse)
 	struct stat		 sb;
 	size_t			 nlen;
 	DIR			*d;
-	int			 sub;
+	int			 sub, type;
 
 	if ((d = fdopendir(fd)) == NULL) {
+		walk_skip_dir(w, errno);
 		close(fd);
-		w->skipped++;
 		return;
 	}
 	expiry_dir_init(&dir, w->path);
 	while ((de = readdir(d)) != NULL) {
 		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
 			continue;
+		/* The type from the directory saves a stat per object. */
+		if ((type = de->d_type) == DT_UNKNOWN)
+			type = fstatat(dirfd(d), de->d_name, &sb,
+			    AT_SYMLINK_NOFOLLOW) == -1 ? DT_UNKNOWN :
+			    S_ISDIR(sb.st_mode) ? DT_DIR :
+			    S_ISREG(sb.st_mode) ? DT_REG : DT_UNKNOWN;
+		if (type == DT_REG && !wanted(de->d_name))
+			continue;
+		if (type != DT_REG && type != DT_DIR) {
+			w->skipped++;
+			continue;
+		}
+		if (type == DT_DIR && !recurse)
+			continue;	/* below the one directory scanned */
 		nlen = strlen(de->d_name);
 		if (plen + 1 + nlen >= sizeof(w->path)) {
-			w->skipped++;
+			if (type == DT_DIR)
+				walk_skip_dir(w, ENAMETOOLONG);
+			else
+				w->skipped++;
 			continue;
 		}
 		if (plen > 0)
 			w->path[plen] = '/';
 		memcpy(w->path + plen + (plen > 0), de->d_name, nlen + 1);
-		if (fstatat(dirfd(d), de->d_name, &sb, AT_SYMLINK_NOFOLLOW) ==
-		    -1 || !(S_ISDIR(sb.st_mode) || S_ISREG(sb.st_mode))) {
-			w->skipped++;
-		} else if (S_ISREG(sb.st_mode)) {
-			if (wanted(de->d_name))
-				walk_file(w, dirfd(d), de->d_name, &dir);
-		} else if (!recurse) {
-			/* A directory below the one scanned: not ours. */
-		} else if (depth >= MAX_EXPIRY_WALK_DEPTH || (sub = openat(
-		    dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY |
-		    O_NOFOLLOW | O_CLOEXEC)) == -1) {
-			w->skipped++;
-		} else
+		if (type == DT_REG)
+			walk_file(w, dirfd(d), de->d_name, &dir);
+		else if (depth >= MAX_EXPIRY_WALK_DEPTH)
+			walk_skip_dir(w, ELOOP);
+		else if ((sub = openat(dirfd(d), de->d_name, O_RDONLY |
+		    O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) == -1)
+			walk_skip_dir(w, errno);
+		else
 			walk_dir(w, sub, plen + (plen > 0) + nlen, depth + 1,
 			    1);
 		w->path[plen] = '\0';
 	}
+	if (w->times != NULL && futimens(dirfd(d), w->times) == -1 &&
+	    w->times_errno == 0)
+		w->times_errno = errno;
 	closedir(d);
 	if (dir.objects > 0)
 		w->sink->dir(w->sink->arg, &dir);
@@ -189,6 +237,29 @@ expiry_walk_fd(int fd, struct expiry_sink *sink)
 
 	walk_dir(w, fd, 0, 0, 1);
 	return walk_free(w);
+}
+
+int
+expiry_walk_times(int fd, struct expiry_sink *sink, long long t)
+{
+	struct timespec	 ts[2];
+	struct walk	*w;
+	int		 dfd, saved;
+
+	if ((dfd = dup(fd)) == -1)
+		return -1;
+	ts[0].tv_sec = ts[1].tv_sec = (time_t)t;
+	ts[0].tv_nsec = ts[1].tv_nsec = 0;
+	w = walk_new(sink);
+	w->times = ts;
+	walk_dir(w, dfd, 0, 0, 1);
+	saved = w->times_errno;
+	(void)walk_free(w);
+	if (saved != 0) {
+		errno = saved;
+		return -1;
+	}
+	return 0;
 }
 
 void

@@ -29,6 +29,15 @@ int	expiry_walk(const char *dir, struct expiry_summary *sum,
 size_t	expiry_walk_fd(int fd, struct expiry_sink *sink);
 
 /*
+ * Like expiry_walk_fd() on the directory fd (not closed), and sets the
+ * access and modification times of every directory below it and of fd
+ * itself to t (whole seconds), each once its content has been walked.
+ * Returns 0, or -1 with errno set if a directory could not be walked or
+ * its times set.
+ */
+int	expiry_walk_times(int fd, struct expiry_sink *sink, long long t);
+
+/*
  * Reads the manifests and CRLs of the one directory dir (relative to
  * topfd, "" for topfd itself; nothing below it) and gives it to sink.
  * A directory that does not exist (any more) gives nothing.

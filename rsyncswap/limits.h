@@ -15,6 +15,8 @@
 #define MAX_FN_LENGTH		255
 /* Deepest path below the module (segments), to bound directory creation. */
 #define MAX_PATH_DEPTH		32
+/* Deepest directory of a revision: host, module and the path's directories. */
+#define MAX_REV_DIR_DEPTH	(MAX_PATH_DEPTH + 1)
 /* Deltas applied in one run before a snapshot is cheaper (as rpki-client). */
 #define MAX_DELTAS_DEFAULT	300
 /* Deltas listed in one notification (rpki-client allows any; bound memory). */

@@ -90,7 +90,9 @@ metrics_update(const char *path, const char *state_dir,
 	int fd, have, rc = -1;
 
 	state_read(state_dir, &st, err, sizeof(err));
-	have = expiry_load(state_dir, &sum, err, sizeof(err)) == 0;
+	/* A minute of margin: metrics_expiry() reads the clock again. */
+	have = expiry_load_brief(state_dir, time(NULL), m->expiry_warn + 60,
+	    &sum, err, sizeof(err)) == 0;
 	if ((fd = open(rsync_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) != -1) {
 		rc = metrics_write(path, &st, have ? &sum : NULL, fd, m, err,
 		    sizeof(err));

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "rsyncswap/expiry_walk.h"
 #include "rsyncswap/fsutil.h"
 #include "rsyncswap/limits.h"
 #include "rsyncswap/log.h"
@@ -32,19 +33,33 @@ struct revision {
 	int		 fd;			/* the temporary directory */
 	dev_t		 dev;
 	char		 tmpname[32];
-	char		 cached_dir[PATH_MAX];	/* last parent directory */
-	int		 cached_fd;
+	/*
+	 * The directories of the last parent directory used, open, one per
+	 * path segment: objects come grouped by directory, and the next
+	 * directory mostly shares all but its last segment.
+	 */
+	char		 cached_dir[PATH_MAX];
+	int		 cached_fd[MAX_REV_DIR_DEPTH];
+	size_t		 cached_end[MAX_REV_DIR_DEPTH];	/* segment ends */
+	size_t		 cached_n;
 	size_t		 objects;
 	long long	 bytes;
+	struct expiry_sink *expiry;	/* fed by the commit's walk, or NULL */
 };
+
+/* Closes the cached directories from depth keep on. */
+static void
+revision_uncache_from(struct revision *rev, size_t keep)
+{
+	while (rev->cached_n > keep)
+		close(rev->cached_fd[--rev->cached_n]);
+	rev->cached_dir[keep > 0 ? rev->cached_end[keep - 1] : 0] = '\0';
+}
 
 static void
 revision_uncache(struct revision *rev)
 {
-	if (rev->cached_fd != -1)
-		close(rev->cached_fd);
-	rev->cached_fd = -1;
-	rev->cached_dir[0] = '\0';
+	revision_uncache_from(rev, 0);
 }
 
 struct revision *
@@ -60,7 +75,6 @@ revision_begin(int rsync_dirfd, char *err, size_t errsz)
 		return NULL;
 	}
 	rev->rsync_dirfd = rsync_dirfd;
-	rev->cached_fd = -1;
 	for (i = 0; i < 100; i++) {
 		if (getrandom(rnd, sizeof(rnd), 0) != sizeof(rnd))
 			break;
@@ -95,10 +109,9 @@ static int
 revision_parent(struct revision *rev, const char *path, int create,
     const char **base)
 {
-	char dir[PATH_MAX], *seg, *next;
-	const char *slash;
-	size_t dlen;
-	int fd, sub;
+	const char *slash, *seg, *end;
+	size_t dlen, keep, off;
+	int parent, sub;
 
 	if ((slash = strrchr(path, '/')) == NULL) {
 		*base = path;
@@ -106,43 +119,50 @@ revision_parent(struct revision *rev, const char *path, int create,
 	}
 	*base = slash + 1;
 	dlen = (size_t)(slash - path);
-	if (dlen >= sizeof(dir)) {
+	if (dlen >= sizeof(rev->cached_dir)) {
 		errno = ENAMETOOLONG;
 		return -1;
 	}
-	memcpy(dir, path, dlen);
-	dir[dlen] = '\0';
-	if (rev->cached_fd != -1 && strcmp(dir, rev->cached_dir) == 0)
-		return rev->cached_fd;
-
-	revision_uncache(rev);
-	fd = rev->fd;
-	for (seg = dir; seg != NULL; seg = next) {
-		if ((next = strchr(seg, '/')) != NULL)
-			*next++ = '\0';
-		if (create && mkdirat(fd, seg, 0755) == -1 && errno != EEXIST)
-			goto fail;
-		sub = openat(fd, seg, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	/* Keep the cached segments path starts with. */
+	for (keep = 0; keep < rev->cached_n; keep++) {
+		off = rev->cached_end[keep];
+		if (off > dlen || memcmp(rev->cached_dir, path, off) != 0 ||
+		    (off < dlen && path[off] != '/'))
+			break;
+	}
+	revision_uncache_from(rev, keep);
+	off = 0;
+	if (keep > 0) {
+		off = rev->cached_end[keep - 1];
+		rev->cached_dir[off++] = '/';
+	}
+	for (seg = path + off; seg < slash; seg = end + 1) {
+		if ((end = memchr(seg, '/', (size_t)(slash - seg))) == NULL)
+			end = slash;
+		if (rev->cached_n == MAX_REV_DIR_DEPTH ||
+		    (size_t)(end - seg) > MAX_FN_LENGTH) {
+			errno = ENAMETOOLONG;
+			return -1;
+		}
+		memcpy(rev->cached_dir + off, seg, (size_t)(end - seg));
+		off += (size_t)(end - seg);
+		rev->cached_dir[off] = '\0';
+		parent = rev->cached_n > 0 ? rev->cached_fd[rev->cached_n - 1] :
+		    rev->fd;
+		if (create && mkdirat(parent, rev->cached_dir + (off -
+		    (size_t)(end - seg)), 0755) == -1 && errno != EEXIST)
+			return -1;
+		sub = openat(parent, rev->cached_dir + (off -
+		    (size_t)(end - seg)), O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
 		    O_CLOEXEC);
 		if (sub == -1)
-			goto fail;
-		if (fd != rev->fd)
-			close(fd);
-		fd = sub;
-		if (next != NULL)
-			next[-1] = '/';
+			return -1;
+		rev->cached_fd[rev->cached_n] = sub;
+		rev->cached_end[rev->cached_n++] = off;
+		rev->cached_dir[off++] = '/';
 	}
-	memcpy(rev->cached_dir, path, dlen);
 	rev->cached_dir[dlen] = '\0';
-	rev->cached_fd = fd;
-	return fd;
-fail:
-	if (fd != rev->fd) {
-		int saved = errno;
-		close(fd);
-		errno = saved;
-	}
-	return -1;
+	return rev->cached_n > 0 ? rev->cached_fd[rev->cached_n - 1] : rev->fd;
 }
 
 /*
@@ -386,6 +406,12 @@ revision_link_from(struct revision *rev, const char *from, char *err,
 	return rc;
 }
 
+void
+revision_set_expiry(struct revision *rev, struct expiry_sink *sink)
+{
+	rev->expiry = sink;
+}
+
 size_t
 revision_objects(const struct revision *rev)
 {
@@ -419,7 +445,9 @@ revision_commit(struct revision *rev, const char *name,
 	struct stat sb;
 
 	revision_uncache(rev);
-	if (fs_set_dir_times(rev->fd, TSNORM_DIR_TIME) == -1) {
+	if ((rev->expiry != NULL ? expiry_walk_times(rev->fd, rev->expiry,
+	    TSNORM_DIR_TIME) : fs_set_dir_times(rev->fd, TSNORM_DIR_TIME)) ==
+	    -1) {
 		snprintf(err, errsz, "setting directory times: %s",
 		    strerror(errno));
 		goto fail;

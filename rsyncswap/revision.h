@@ -10,6 +10,7 @@
 
 #include <stddef.h>
 
+#include "rsyncswap/expiry.h"
 #include "rsyncswap/rrdp.h"
 
 struct revision;
@@ -46,6 +47,13 @@ int		 revision_publish(struct revision *, const char *path,
  */
 int		 revision_withdraw(struct revision *, const char *path,
 		    const unsigned char *hash, char *err, size_t errsz);
+
+/*
+ * Has revision_commit() give the manifests and CRLs of every directory to
+ * sink, in the walk that sets the directories' times (so the tree is read
+ * once, while it is in the page cache). sink may be NULL.
+ */
+void		 revision_set_expiry(struct revision *, struct expiry_sink *sink);
 
 /* Returns the number of objects in the revision so far. */
 size_t		 revision_objects(const struct revision *);

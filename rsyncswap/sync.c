@@ -40,6 +40,9 @@ struct run {
 	struct rrdpout			*out;	/* --rrdp-dir output, or NULL */
 	char				 out_err[ERR_MAX];
 	char				 err[ERR_MAX];
+	struct expiry_writer		*xw;	/* filled by a snapshot's
+						   commit, or NULL */
+	struct expiry_sink		 xsink;
 };
 
 /* The parser and, with --rrdp-dir, the copy of the document. */
@@ -207,11 +210,12 @@ run_deltas(struct run *r, const struct decision *d, struct apply *a,
 }
 
 /*
- * Writes the expiry file of the new revision name: for a revision built
- * from deltas, from the previous file and the directories the deltas
- * touched; otherwise (a snapshot, or no usable previous file) by reading
- * the revision's manifests and CRLs, one directory at a time. Memory does
- * not grow with the repository. A failure only costs the file.
+ * Writes the expiry file of the new revision name: for a snapshot, what
+ * its commit read (r->xw); for a revision built from deltas, from the
+ * previous file and the directories the deltas touched; otherwise (no
+ * usable previous file) by reading the revision's manifests and CRLs, one
+ * directory at a time. Memory does not grow with the repository. A
+ * failure only costs the file.
  */
 static void
 run_expiry(struct run *r, struct apply *a, const char *name)
@@ -221,9 +225,13 @@ run_expiry(struct run *r, struct apply *a, const char *name)
 	struct expiry_reader *prev = NULL;
 	struct expiry_sink sink;
 	char err[ERR_MAX], path[PATH_MAX];
-	int revfd, ok = 0;
+	int revfd = -1, ok = 0;
 
-	if ((revfd = openat(r->rsync_dirfd, name, O_RDONLY | O_DIRECTORY |
+	if (r->xw != NULL) {
+		w = r->xw;
+		r->xw = NULL;
+		ok = expiry_writer_commit(w, err, sizeof(err)) == 0;
+	} else if ((revfd = openat(r->rsync_dirfd, name, O_RDONLY | O_DIRECTORY |
 	    O_NOFOLLOW | O_CLOEXEC)) == -1)
 		snprintf(err, sizeof(err), "%s/%s: %s", r->o->rsync_dir, name,
 		    strerror(errno));
@@ -354,8 +362,21 @@ run_build(struct run *r, struct decision *d, struct apply *a,
 
 /* Publishes rev as the notification's serial. Returns 0 or -1. */
 static int
-run_publish(struct run *r, struct revision *rev, const char *name)
+run_publish(struct run *r, struct revision *rev, const struct apply *a,
+    const char *name)
 {
+	char err[ERR_MAX];
+
+	/* A snapshot's tree is read for the expiry file as it is finished. */
+	if (a->snapshot) {
+		if ((r->xw = expiry_writer_open(r->o->state_dir, err,
+		    sizeof(err))) == NULL)
+			log_warn("expiry summary: %s", err);
+		else {
+			expiry_writer_sink(r->xw, &r->xsink);
+			revision_set_expiry(rev, &r->xsink);
+		}
+	}
 	if (revision_commit(rev, name, r->have_current ? r->current : NULL,
 	    r->err, sizeof(r->err)) == -1)
 		return -1;
@@ -535,7 +556,7 @@ sync_run(const struct sync_options *o, struct sync_report *rep)
 	rep->bytes = revision_bytes_written(rev);
 	snprintf(name, sizeof(name), "session_%s_serial_%lld", r.n.session_id,
 	    r.n.serial);
-	if (run_publish(&r, rev, name) == -1)
+	if (run_publish(&r, rev, &a, name) == -1)
 		goto fail;
 
 	snprintf(r.st.session_id, sizeof(r.st.session_id), "%s",
@@ -578,6 +599,7 @@ fail:
 		log_error("%s", r.err);
 	run_finish(&r, 0, rep);
 out:
+	expiry_writer_abort(r.xw);
 	touched_free(&a.touched);
 	rrdpout_abort(r.out);
 	rrdp_notification_free(&r.n);

@@ -153,7 +153,8 @@ watch_expiry(const struct watch_options *w, char *last, size_t lastsz,
 	struct state st;
 	int level;
 
-	if (expiry_load(w->sync.state_dir, &sum, err, sizeof(err)) != 0)
+	if (expiry_load_brief(w->sync.state_dir, now, w->expiry_warn, &sum,
+	    err, sizeof(err)) != 0)
 		return;
 	level = expiry_warning(&sum, now, w->expiry_warn, msg, sizeof(msg));
 	expiry_assess(&sum, now, w->expiry_warn, &a);

@@ -272,6 +272,63 @@ test_file(void **state)
 	rmdir(dir);
 }
 
+/*
+ * expiry_load_brief() judges a file exactly as expiry_load() does, while
+ * keeping only the PPs within the window and the next one.
+ */
+static void
+test_load_brief(void **state)
+{
+	struct expiry_summary		 full, brief;
+	struct expiry_assessment	 af, ab;
+	char				 dir[] = "/tmp/test_expiry.XXXXXX",
+					 err[256], path[4200], lf[512], lb[512];
+	static const int64_t		 at[][2] = {
+		{ 0, 0 }, { 5, 0 }, { 6, 0 }, { 8, 1 }, { 9, 100 },
+		{ 150, 50 }, { 300, 0 }, { 0, INT64_MAX },
+	};
+	FILE				*f;
+	size_t				 i;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/expiry", dir);
+	assert_non_null(f = fopen(path, "w"));
+	fputs("rsyncswap-expiry 2\n", f);
+	for (i = 0; i < 500; i++)	/* most far away, in no order */
+		fprintf(f, "pp %zu - - - - 1 far/%zu\n", 1000 + (i * 7919) % 500,
+		    i);
+	fputs("pp 200 200 - - 1 2 m/d\npp 9 9 - - 1 2 m/b\n"
+	    "pp 5 5 - - 1 2 m/a\npp 100 100 - - 1 2 m/c\n"
+	    "pp 9 9 - - 1 2 m/a2\nbad io-error m/x.crl\n"
+	    "objects 510\ndamaged 1\ndropped 0\nnewest-update 3\nend\n", f);
+	fclose(f);
+
+	assert_int_equal(expiry_load(dir, &full, err, sizeof(err)), 0);
+	assert_int_equal(full.npps, 505);
+	for (i = 0; i < sizeof(at) / sizeof(at[0]); i++) {
+		assert_int_equal(expiry_load_brief(dir, at[i][0], at[i][1],
+		    &brief, err, sizeof(err)), 0);
+		expiry_assess(&full, at[i][0], at[i][1], &af);
+		expiry_assess(&brief, at[i][0], at[i][1], &ab);
+		assert_int_equal(ab.expired, af.expired);
+		assert_int_equal(ab.expiring, af.expiring);
+		assert_int_equal(ab.damaged, af.damaged);
+		assert_string_equal(ab.earliest->dir, af.earliest->dir);
+		assert_int_equal(expiry_warning(&brief, at[i][0], at[i][1], lb,
+		    sizeof(lb)), expiry_warning(&full, at[i][0], at[i][1], lf,
+		    sizeof(lf)));
+		assert_string_equal(lb, lf);
+		assert_int_equal(brief.objects, 510);
+		if (at[i][1] < 1000)
+			assert_true(brief.npps < 10);	/* not the far ones */
+		expiry_summary_free(&brief);
+	}
+	expiry_summary_free(&full);
+	unlink(path);
+	rmdir(dir);
+}
+
 int
 main(void)
 {
@@ -280,6 +337,7 @@ main(void)
 		cmocka_unit_test(test_many_pps),
 		cmocka_unit_test(test_assess_and_warn),
 		cmocka_unit_test(test_file),
+		cmocka_unit_test(test_load_brief),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
