@@ -277,8 +277,6 @@ rrdp_parser_new(enum rrdp_kind kind, const char *expect_session,
 			goto fail;
 		memcpy(p->expect_session, expect_session,
 		    RRDP_SESSION_LEN + 1);
-		if ((p->obj.b64 = EVP_ENCODE_CTX_new()) == NULL)
-			goto fail;
 		break;
 	default:
 		goto fail;

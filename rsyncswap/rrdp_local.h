@@ -24,7 +24,9 @@ struct rrdp_object {
 	int		 has_hash;
 	int		 withdraw;
 	int		 b64_ended;	/* padding seen: only whitespace may follow */
-	EVP_ENCODE_CTX	*b64;
+	int		 b64_pad;	/* '=' in the open quantum */
+	unsigned char	 b64_q[4];	/* characters of the open quantum */
+	size_t		 b64_nq;
 	unsigned char	*buf;		/* decoded bytes, at most max_object_size */
 	size_t		 len;
 	size_t		 cap;

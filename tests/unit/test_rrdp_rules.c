@@ -113,6 +113,13 @@ static const struct {
 	{ S SNAP(PUB("", "TQ== TQ==")), "invalid base64" },
 	{ S SNAP(PUB("", "T-Q==")), "invalid base64" },
 	{ S SNAP(PUB("", "TQ==-")), "invalid base64" },
+	{ S SNAP(PUB("", "T===")), "invalid base64" },
+	{ S SNAP(PUB("", "TQ=A")), "invalid base64" },
+	{ S SNAP(PUB("", "=TQ=")), "invalid base64" },
+	{ S SNAP(PUB("", "TWFu=")), "invalid base64" },
+	{ S SNAP(PUB("", "TWE=\n =")), "invalid base64" },
+	{ S SNAP(PUB("", "TW\r\nFu TWE=\n\t")), NULL },
+	{ S SNAP(PUB("", " T W F u T Q = = ")), NULL },
 	{ S SNAP(PUB("", "TQ==<foo/>")), "unexpected element <foo>" },
 	{ S SNAP("x" PUB("", "TQ==")), "unexpected text in snapshot" },
 	{ S SNAP("<publish uri=\"refuse:me\">TQ==</publish>"),
@@ -294,6 +301,74 @@ test_silent(void **state)
 	assert_int_equal(size, 0);
 }
 
+/* What the publish handler of test_base64 got. */
+struct got {
+	unsigned char	data[600];
+	size_t		len;
+};
+
+static int
+got_publish(void *arg, const char *uri, const unsigned char *hash,
+    const unsigned char *data, size_t len, char *err, size_t errsz)
+{
+	struct got *g = arg;
+
+	(void)uri, (void)hash, (void)err, (void)errsz;
+	assert_true(len <= sizeof(g->data));
+	memcpy(g->data, data, len);
+	g->len = len;
+	return 0;
+}
+
+/*
+ * Objects of every length 1..512 (so every padding), encoded by OpenSSL
+ * with a line break every 64 characters and spaces, fed in chunks of 1 to
+ * 7 bytes so that quanta and padding are split: decoded exactly.
+ */
+static void
+test_base64(void **state)
+{
+	static char		 doc[4096];
+	unsigned char		 raw[512], b64[700];
+	struct rrdp_handler	 h = { got_publish, NULL, NULL };
+	struct rrdp_parser	*p;
+	struct got		 g;
+	size_t			 len, off, i, n, chunk;
+	int			 b;
+
+	(void)state;
+	h.arg = &g;
+	for (i = 0; i < sizeof(raw); i++)
+		raw[i] = (unsigned char)(i * 131 + 7);
+	for (len = 1; len <= sizeof(raw); len++) {
+		b = EVP_EncodeBlock(b64, raw, (int)len);
+		off = (size_t)snprintf(doc, sizeof(doc), "%s",
+		    SNAP("<publish uri=\"rsync://x/a.cer\">"));
+		off -= strlen("</snapshot>");
+		for (i = 0; i < (size_t)b; i++) {
+			if (i > 0 && i % 64 == 0)
+				doc[off++] = '\n';
+			if (i % 7 == 3)
+				doc[off++] = ' ';
+			doc[off++] = (char)b64[i];
+		}
+		off += (size_t)snprintf(doc + off, sizeof(doc) - off,
+		    "\r\n</publish></snapshot>");
+		assert_non_null(p = rrdp_parser_new(RRDP_SNAPSHOT, SESS, 2,
+		    MAX_OBJECT_SIZE_LIMIT, &h));
+		g.len = 0;
+		chunk = 1 + len % 7;
+		for (i = 0; i < off; i += n) {
+			n = off - i < chunk ? off - i : chunk;
+			assert_int_equal(rrdp_parser_feed(p, doc + i, n), 0);
+		}
+		assert_int_equal(rrdp_parser_finish(p, NULL, NULL), 0);
+		rrdp_parser_free(p);
+		assert_int_equal(g.len, len);
+		assert_memory_equal(g.data, raw, len);
+	}
+}
+
 int
 main(void)
 {
@@ -302,6 +377,7 @@ main(void)
 		cmocka_unit_test(test_session_lowercase),
 		cmocka_unit_test(test_notification_limits),
 		cmocka_unit_test(test_silent),
+		cmocka_unit_test(test_base64),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 
