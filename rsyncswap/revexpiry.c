@@ -1,14 +1,19 @@
 /*
- * The expiry file of a revision built from deltas, streamed from the
- * previous revision's file: memory is the touched directories, not the
- * repository.
+ * The expiry file of a new revision: read by the snapshot's commit, or
+ * streamed from the previous revision's file after deltas (memory is the
+ * touched directories, not the repository), or read from the tree.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "rsyncswap/expiry_walk.h"
+#include "rsyncswap/limits.h"
+#include "rsyncswap/log.h"
 #include "rsyncswap/revexpiry.h"
 
 int
@@ -88,9 +93,16 @@ is_touched_object(const struct touched *t, const char *path)
 	return is_touched(t, dir);
 }
 
-int
-revexpiry_from_deltas(struct expiry_reader *prev, int revfd,
-    struct touched *t, struct expiry_writer *w, char *errbuf, size_t errsz)
+/*
+ * Writes to w the expiry of the revision directory revfd: what prev (the
+ * file of the revision the deltas were applied to, read to its end) says
+ * of the directories the deltas did not touch, and the touched ones (t,
+ * sorted here) read again. Returns 0, or -1 with a message in errbuf if
+ * prev is damaged.
+ */
+static int
+from_deltas(struct expiry_reader *prev, int revfd, struct touched *t,
+    struct expiry_writer *w, char *errbuf, size_t errsz)
 {
 	struct expiry_record	rec;
 	struct expiry_sink	sink;
@@ -111,4 +123,87 @@ revexpiry_from_deltas(struct expiry_reader *prev, int revfd,
 	for (i = 0; i < t->n; i++)
 		expiry_scan_dir(revfd, t->dirs[i], &sink);
 	return 0;
+}
+
+void
+revexpiry_begin(struct revexpiry *x, const char *state_dir,
+    struct revision *rev)
+{
+	char	err[ERR_MAX];
+
+	if ((x->w = expiry_writer_open(state_dir, err, sizeof(err))) == NULL) {
+		log_warn("expiry summary: %s", err);
+		return;
+	}
+	expiry_writer_sink(x->w, &x->sink);
+	revision_set_expiry(rev, &x->sink);
+}
+
+/*
+ * Writes a new expiry file for the revision directory revfd (taken over
+ * and closed): from the previous file when t is not NULL and that file
+ * is good, else from the tree. Returns 0, or -1 with a message in errbuf.
+ */
+static int
+from_revision(const char *state_dir, int revfd, struct touched *t,
+    char *errbuf, size_t errsz)
+{
+	struct expiry_reader	*prev = NULL;
+	struct expiry_writer	*w;
+	struct expiry_sink	 sink;
+	int			 ok = 0;
+
+	if ((w = expiry_writer_open(state_dir, errbuf, errsz)) == NULL) {
+		close(revfd);
+		return -1;
+	}
+	if (t != NULL && expiry_reader_open(state_dir, &prev, errbuf,
+	    errsz) == 0 && from_deltas(prev, revfd, t, w, errbuf, errsz) == 0)
+		ok = 1;
+	expiry_reader_close(prev);
+	if (!ok) {
+		/* Start again from the tree. */
+		expiry_writer_abort(w);
+		if ((w = expiry_writer_open(state_dir, errbuf, errsz)) ==
+		    NULL) {
+			close(revfd);
+			return -1;
+		}
+		expiry_writer_sink(w, &sink);
+		(void)expiry_walk_fd(revfd, &sink);
+	} else
+		close(revfd);
+	return expiry_writer_commit(w, errbuf, errsz);
+}
+
+void
+revexpiry_save(struct revexpiry *x, const char *state_dir, int rsync_dirfd,
+    const char *name, struct touched *t)
+{
+	char	err[ERR_MAX], path[PATH_MAX];
+	int	revfd, rc;
+
+	if (x->w != NULL) {
+		rc = expiry_writer_commit(x->w, err, sizeof(err));
+		x->w = NULL;
+	} else if ((revfd = openat(rsync_dirfd, name, O_RDONLY | O_DIRECTORY |
+	    O_NOFOLLOW | O_CLOEXEC)) == -1) {
+		snprintf(err, sizeof(err), "%s: %s", name, strerror(errno));
+		rc = -1;
+	} else
+		rc = from_revision(state_dir, revfd, t, err, sizeof(err));
+	if (rc == -1) {
+		/* No summary is better than one of another revision. */
+		snprintf(path, sizeof(path), "%s/%s", state_dir,
+		    EXPIRY_FILE_NAME);
+		unlink(path);
+		log_warn("expiry summary: %s", err);
+	}
+}
+
+void
+revexpiry_abort(struct revexpiry *x)
+{
+	expiry_writer_abort(x->w);
+	x->w = NULL;
 }

@@ -1,6 +1,6 @@
 /*
- * The expiry file of a revision built from deltas, without reading the
- * whole tree: the previous revision's file, with the directories the
+ * The expiry file of a new revision: read in the snapshot's commit, or,
+ * after deltas, the previous revision's file with the directories the
  * deltas touched read again from the new revision.
  */
 #ifndef RSYNCSWAP_REVEXPIRY_H
@@ -9,6 +9,7 @@
 #include <stddef.h>
 
 #include "rsyncswap/expiry_read.h"
+#include "rsyncswap/revision.h"
 
 /* Directories touched by the deltas of one run. */
 struct touched {
@@ -21,15 +22,33 @@ struct touched {
 int	touched_add(struct touched *t, const char *path);
 void	touched_free(struct touched *t);
 
+/* The expiry file being made for a new revision. */
+struct revexpiry {
+	struct expiry_writer	*w;	/* filled by the revision's commit */
+	struct expiry_sink	 sink;
+};
+
 /*
- * Writes to w the expiry of the revision directory revfd: what prev (the
- * file of the revision the deltas were applied to, read to its end) says
- * of the directories the deltas did not touch, and the touched ones (t,
- * sorted here) read again. Returns 0, or -1 with a message in errbuf if
- * prev is damaged.
+ * Has the commit of rev (built from a snapshot) read its manifests and
+ * CRLs, in the walk that sets its directories' times, into a new expiry
+ * file of state_dir. If that file cannot be opened (logged),
+ * revexpiry_save() reads the tree instead.
  */
-int	revexpiry_from_deltas(struct expiry_reader *prev, int revfd,
-	    struct touched *t, struct expiry_writer *w, char *errbuf,
-	    size_t errsz);
+void	revexpiry_begin(struct revexpiry *x, const char *state_dir,
+	    struct revision *rev);
+
+/*
+ * Puts <state_dir>/expiry in place for the revision directory name below
+ * rsync_dirfd: what its commit read (revexpiry_begin), or, for a revision
+ * built from deltas (t: the directories they touched, else NULL), the
+ * previous file with the touched directories read again, or else the
+ * tree read one directory at a time. Memory does not grow with the
+ * repository. A failure only costs the file: it is removed, and logged.
+ */
+void	revexpiry_save(struct revexpiry *x, const char *state_dir,
+	    int rsync_dirfd, const char *name, struct touched *t);
+
+/* Drops a file begun and not saved (x zeroed is fine). */
+void	revexpiry_abort(struct revexpiry *x);
 
 #endif

@@ -10,8 +10,6 @@
 #include <unistd.h>
 
 #include "rsyncswap/decide.h"
-#include "rsyncswap/expiry_read.h"
-#include "rsyncswap/expiry_walk.h"
 #include "rsyncswap/fsutil.h"
 #include "rsyncswap/limits.h"
 #include "rsyncswap/log.h"
@@ -40,9 +38,7 @@ struct run {
 	struct rrdpout			*out;	/* --rrdp-dir output, or NULL */
 	char				 out_err[ERR_MAX];
 	char				 err[ERR_MAX];
-	struct expiry_writer		*xw;	/* filled by a snapshot's
-						   commit, or NULL */
-	struct expiry_sink		 xsink;
+	struct revexpiry		 xp;	/* the expiry file */
 };
 
 /* The parser and, with --rrdp-dir, the copy of the document. */
@@ -209,60 +205,12 @@ run_deltas(struct run *r, const struct decision *d, struct apply *a,
 	return a->rev;
 }
 
-/*
- * Writes the expiry file of the new revision name: for a snapshot, what
- * its commit read (r->xw); for a revision built from deltas, from the
- * previous file and the directories the deltas touched; otherwise (no
- * usable previous file) by reading the revision's manifests and CRLs, one
- * directory at a time. Memory does not grow with the repository. A
- * failure only costs the file.
- */
+/* Writes the expiry file of the new revision name (see revexpiry.h). */
 static void
 run_expiry(struct run *r, struct apply *a, const char *name)
 {
-	const char *sd = r->o->state_dir;
-	struct expiry_writer *w;
-	struct expiry_reader *prev = NULL;
-	struct expiry_sink sink;
-	char err[ERR_MAX], path[PATH_MAX];
-	int revfd = -1, ok = 0;
-
-	if (r->xw != NULL) {
-		w = r->xw;
-		r->xw = NULL;
-		ok = expiry_writer_commit(w, err, sizeof(err)) == 0;
-	} else if ((revfd = openat(r->rsync_dirfd, name, O_RDONLY | O_DIRECTORY |
-	    O_NOFOLLOW | O_CLOEXEC)) == -1)
-		snprintf(err, sizeof(err), "%s/%s: %s", r->o->rsync_dir, name,
-		    strerror(errno));
-	else if ((w = expiry_writer_open(sd, err, sizeof(err))) != NULL) {
-		if (a != NULL && !a->snapshot &&
-		    expiry_reader_open(sd, &prev, err, sizeof(err)) == 0 &&
-		    revexpiry_from_deltas(prev, revfd, &a->touched, w, err,
-		    sizeof(err)) == 0)
-			ok = 1;
-		expiry_reader_close(prev);
-		if (!ok) {
-			/* Start again from the tree. */
-			expiry_writer_abort(w);
-			if ((w = expiry_writer_open(sd, err,
-			    sizeof(err))) != NULL) {
-				expiry_writer_sink(w, &sink);
-				(void)expiry_walk_fd(revfd, &sink);
-				revfd = -1;	/* the walk closed it */
-			}
-		}
-		ok = w != NULL && expiry_writer_commit(w, err,
-		    sizeof(err)) == 0;
-	}
-	if (revfd != -1)
-		close(revfd);
-	if (!ok) {
-		/* No summary is better than one of another revision. */
-		snprintf(path, sizeof(path), "%s/%s", sd, EXPIRY_FILE_NAME);
-		unlink(path);
-		log_warn("expiry summary: %s", err);
-	}
+	revexpiry_save(&r->xp, r->o->state_dir, r->rsync_dirfd, name,
+	    a != NULL && !a->snapshot ? &a->touched : NULL);
 }
 
 /* Returns 1 if the state describes the revision current points to. */
@@ -365,18 +313,9 @@ static int
 run_publish(struct run *r, struct revision *rev, const struct apply *a,
     const char *name)
 {
-	char err[ERR_MAX];
-
 	/* A snapshot's tree is read for the expiry file as it is finished. */
-	if (a->snapshot) {
-		if ((r->xw = expiry_writer_open(r->o->state_dir, err,
-		    sizeof(err))) == NULL)
-			log_warn("expiry summary: %s", err);
-		else {
-			expiry_writer_sink(r->xw, &r->xsink);
-			revision_set_expiry(rev, &r->xsink);
-		}
-	}
+	if (a->snapshot)
+		revexpiry_begin(&r->xp, r->o->state_dir, rev);
 	if (revision_commit(rev, name, r->have_current ? r->current : NULL,
 	    r->err, sizeof(r->err)) == -1)
 		return -1;
@@ -599,7 +538,7 @@ fail:
 		log_error("%s", r.err);
 	run_finish(&r, 0, rep);
 out:
-	expiry_writer_abort(r.xw);
+	revexpiry_abort(&r.xp);
 	touched_free(&a.touched);
 	rrdpout_abort(r.out);
 	rrdp_notification_free(&r.n);

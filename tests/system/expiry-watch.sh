@@ -64,8 +64,12 @@ cp -r "$DATA/rrdp/krill-sync/rrdp-rev2656" "$T/src"
 cp "$T/src/notification.xml" "$T/notif2656"
 make_notif "$T/src" https://krill-ui-dev.do.nlnetlabs.nl/rrdp/ $S 2653 "$S/2653/snapshot.xml"
 "$RSYNCSWAP" sync -q -s "$T/d" --source-uri-base "$T/src" $U
+# f: the same, but its expiry file is of an older format (unreadable).
+cp -a "$T/d" "$T/f"
+printf 'rsyncswap-expiry 1\nobjects 0\ndamaged 0\ndropped 0\nnewest-update -\nend\n' >"$T/f/expiry"
 cp "$T/notif2656" "$T/src/notification.xml"
 "$RSYNCSWAP" sync -s "$T/d" --source-uri-base "$T/src" $U | grep -q "deltas 2654-2656" || fail "not by deltas"
+"$RSYNCSWAP" sync -s "$T/f" --source-uri-base "$T/src" $U | grep -q "deltas 2654-2656" || fail "f not by deltas"
 "$RSYNCSWAP" sync -q -s "$T/e" --source-uri-base "$T/src" $U
 # Its lines come in the order the tree was read: compare them sorted, and
 # what status makes of them.
@@ -73,7 +77,8 @@ sort "$T/d/expiry" >"$T/d.sorted"
 sort "$T/e/expiry" >"$T/e.sorted"
 cmp "$T/d.sorted" "$T/e.sorted" || { diff "$T/d.sorted" "$T/e.sorted" | head; fail "delta-built expiry summary differs"; }
 [ "$(grep -c '^pp ' "$T/d/expiry")" -gt 1 ] || fail "no publication points in the summary"
+sort "$T/f/expiry" | cmp - "$T/e.sorted" || fail "a delta after an unreadable expiry file: summary not read again from the tree"
 LD_PRELOAD="$FAKELIB" FAKETIME="@2023-02-14 12:00:00" "$RSYNCSWAP" status --json -s "$T/d" | sed -n '/"expiry"/,$p' >"$T/d.status" || true
 LD_PRELOAD="$FAKELIB" FAKETIME="@2023-02-14 12:00:00" "$RSYNCSWAP" status --json -s "$T/e" | sed -n '/"expiry"/,$p' >"$T/e.status" || true
 [ -s "$T/d.status" ] && cmp "$T/d.status" "$T/e.status" || { diff "$T/d.status" "$T/e.status" | head; fail "status shows the two summaries differently"; }
-ok "expiry summary of a delta-built revision equals the snapshot-built one"
+ok "expiry summary of a delta-built revision equals the snapshot-built one, also after an unreadable one"
