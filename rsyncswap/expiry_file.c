@@ -30,29 +30,15 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "rsyncswap/expiry_file.h"
+#include "rsyncswap/errbuf.h"
 #include "rsyncswap/limits.h"
 
-
-/* Formats a message into errbuf. */
-static void
-seterr(char *errbuf, size_t errsz, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void
-seterr(char *errbuf, size_t errsz, const char *fmt, ...)
-{
-	va_list	ap;
-
-	va_start(ap, fmt);
-	vsnprintf(errbuf, errsz, fmt, ap);
-	va_end(ap);
-}
 
 /* Prints t, or "-" if absent. */
 static void
@@ -105,18 +91,18 @@ expiry_writer_open(const char *state_dir, char *errbuf, size_t errsz)
 	    state_dir, EXPIRY_FILE_NAME) >= sizeof(w->tmp) ||
 	    (size_t)snprintf(w->state_dir, sizeof(w->state_dir), "%s",
 	    state_dir) >= sizeof(w->state_dir)) {
-		seterr(errbuf, errsz, "%s/%s: path too long", state_dir,
+		errbuf_set(errbuf, errsz, "%s/%s: path too long", state_dir,
 		    EXPIRY_FILE_NAME);
 		free(w);
 		return NULL;
 	}
 	if ((fd = mkostemp(w->tmp, O_CLOEXEC)) == -1) {
-		seterr(errbuf, errsz, "%s: %s", w->tmp, strerror(errno));
+		errbuf_set(errbuf, errsz, "%s: %s", w->tmp, strerror(errno));
 		free(w);
 		return NULL;
 	}
 	if (fchmod(fd, 0644) == -1 || (w->f = fdopen(fd, "w")) == NULL) {
-		seterr(errbuf, errsz, "%s: %s", w->tmp, strerror(errno));
+		errbuf_set(errbuf, errsz, "%s: %s", w->tmp, strerror(errno));
 		close(fd);
 		unlink(w->tmp);
 		free(w);
@@ -249,13 +235,13 @@ expiry_writer_commit(struct expiry_writer *w, char *errbuf, size_t errsz)
 		saved = errno;
 	}
 	if (rc == -1) {
-		seterr(errbuf, errsz, "%s: %s", w->path, strerror(saved));
+		errbuf_set(errbuf, errsz, "%s: %s", w->path, strerror(saved));
 		expiry_writer_abort(w);
 		return -1;
 	}
 	if ((dfd = open(w->state_dir, O_RDONLY | O_DIRECTORY |
 	    O_CLOEXEC)) == -1 || fsync(dfd) == -1) {
-		seterr(errbuf, errsz, "fsync %s: %s", w->state_dir,
+		errbuf_set(errbuf, errsz, "fsync %s: %s", w->state_dir,
 		    strerror(errno));
 		rc = -1;
 	}

@@ -6,7 +6,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,21 +13,8 @@
 #include <unistd.h>
 
 #include "rsyncswap/expiry_read.h"
+#include "rsyncswap/errbuf.h"
 #include "rsyncswap/limits.h"
-
-/* Formats a message into errbuf. */
-static void
-seterr(char *errbuf, size_t errsz, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void
-seterr(char *errbuf, size_t errsz, const char *fmt, ...)
-{
-	va_list	ap;
-
-	va_start(ap, fmt);
-	vsnprintf(errbuf, errsz, fmt, ap);
-	va_end(ap);
-}
 
 /*
  * Parses a time field at *s (a number or "-") followed by a space.
@@ -196,13 +182,13 @@ expiry_reader_open(const char *state_dir, struct expiry_reader **rp,
 		err(1, NULL);
 	if ((size_t)snprintf(r->path, sizeof(r->path), "%s/%s", state_dir,
 	    EXPIRY_FILE_NAME) >= sizeof(r->path)) {
-		seterr(errbuf, errsz, "%s/%s: path too long", state_dir,
+		errbuf_set(errbuf, errsz, "%s/%s: path too long", state_dir,
 		    EXPIRY_FILE_NAME);
 		free(r);
 		return -1;
 	}
 	if ((fd = open(r->path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) == -1) {
-		seterr(errbuf, errsz, "%s: %s", r->path, strerror(errno));
+		errbuf_set(errbuf, errsz, "%s: %s", r->path, strerror(errno));
 		free(r);
 		return errno == ENOENT ? 1 : -1;
 	}
@@ -268,7 +254,7 @@ expiry_reader_next(struct expiry_reader *r, struct expiry_record *rec,
 		if ((len = reader_line(r)) == 0) {
 			if (r->at == AT_DONE && r->lineno > 0)
 				return 0;
-			seterr(errbuf, errsz, "%s: truncated after line %zu",
+			errbuf_set(errbuf, errsz, "%s: truncated after line %zu",
 			    r->path, r->lineno);
 			return -1;
 		}
@@ -295,7 +281,7 @@ expiry_reader_next(struct expiry_reader *r, struct expiry_record *rec,
 		if (rc == 1)
 			return 1;
 	}
-	seterr(errbuf, errsz, "%s: line %zu: damaged", r->path, r->lineno);
+	errbuf_set(errbuf, errsz, "%s: line %zu: damaged", r->path, r->lineno);
 	return -1;
 }
 

@@ -10,12 +10,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "rsyncswap/errbuf.h"
 #include "rsyncswap/state.h"
 #include "rsyncswap/state_format.h"
 
@@ -33,13 +33,13 @@ state_read(const char *dir, struct state *st, char *err, size_t errsz)
 	memset(st, 0, sizeof(*st));
 	if ((size_t)snprintf(path, sizeof(path), "%s/state", dir) >=
 	    sizeof(path)) {
-		state_seterr(err, errsz, "%s/state: path too long", dir);
+		errbuf_set(err, errsz, "%s/state: path too long", dir);
 		return -1;
 	}
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1) {
 		if (errno == ENOENT)
 			return 1;
-		state_seterr(err, errsz, "%s: %s", path, strerror(errno));
+		errbuf_set(err, errsz, "%s: %s", path, strerror(errno));
 		return -1;
 	}
 	if (fstat(fd, &sb) == -1) {
@@ -81,7 +81,7 @@ state_read(const char *dir, struct state *st, char *err, size_t errsz)
 		damaged = "damaged: ";
  out:
 	if (rc == -1) {
-		state_seterr(err, errsz, "%s: %s%s", path, damaged, reason);
+		errbuf_set(err, errsz, "%s: %s%s", path, damaged, reason);
 		state_free(st);
 		memset(st, 0, sizeof(*st));
 	}
@@ -121,38 +121,38 @@ state_write(const char *dir, const struct state *st, char *err, size_t errsz)
 	if ((size_t)snprintf(path, sizeof(path), "%s/state", dir) >=
 	    sizeof(path) || (size_t)snprintf(tmp, sizeof(tmp),
 	    "%s/.state.XXXXXX", dir) >= sizeof(tmp)) {
-		state_seterr(err, errsz, "%s/state: path too long", dir);
+		errbuf_set(err, errsz, "%s/state: path too long", dir);
 		return -1;
 	}
 	if ((fd = mkostemp(tmp, O_CLOEXEC)) == -1) {
-		state_seterr(err, errsz, "%s: %s", tmp, strerror(errno));
+		errbuf_set(err, errsz, "%s: %s", tmp, strerror(errno));
 		return -1;
 	}
 	/* Readable by "rsyncswap status" run by an operator; no secrets. */
 	if (fchmod(fd, 0644) == -1 || (f = fdopen(fd, "w")) == NULL) {
-		state_seterr(err, errsz, "%s: %s", tmp, strerror(errno));
+		errbuf_set(err, errsz, "%s: %s", tmp, strerror(errno));
 		goto fail;
 	}
 	fd = -1;
 	if (state_print(f, st) == -1 || fflush(f) == EOF ||
 	    fsync(fileno(f)) == -1) {
-		state_seterr(err, errsz, "%s: %s", tmp, strerror(errno));
+		errbuf_set(err, errsz, "%s: %s", tmp, strerror(errno));
 		goto fail;
 	}
 	saved = fclose(f);
 	f = NULL;
 	if (saved == EOF) {
-		state_seterr(err, errsz, "%s: %s", tmp, strerror(errno));
+		errbuf_set(err, errsz, "%s: %s", tmp, strerror(errno));
 		goto fail;
 	}
 	if (rename(tmp, path) == -1) {
-		state_seterr(err, errsz, "rename %s: %s", path, strerror(errno));
+		errbuf_set(err, errsz, "rename %s: %s", path, strerror(errno));
 		goto fail;
 	}
 	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1 ||
 	    fsync(dfd) == -1) {
 		saved = errno;
-		state_seterr(err, errsz, "fsync %s: %s", dir, strerror(saved));
+		errbuf_set(err, errsz, "fsync %s: %s", dir, strerror(saved));
 		if (dfd != -1)
 			close(dfd);
 		return -1;
@@ -265,24 +265,24 @@ state_lock(const char *dir, char *err, size_t errsz)
 
 	if ((size_t)snprintf(path, sizeof(path), "%s/lock", dir) >=
 	    sizeof(path)) {
-		state_seterr(err, errsz, "%s/lock: path too long", dir);
+		errbuf_set(err, errsz, "%s/lock: path too long", dir);
 		return -1;
 	}
 	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
 	    0644)) == -1) {
-		state_seterr(err, errsz, "%s: %s", path, strerror(errno));
+		errbuf_set(err, errsz, "%s: %s", path, strerror(errno));
 		return -1;
 	}
 	while (flock(fd, LOCK_EX | LOCK_NB) == -1) {
 		if (errno == EINTR)
 			continue;
 		if (errno == EWOULDBLOCK) {
-			state_seterr(err, errsz, "%s: held by another instance",
+			errbuf_set(err, errsz, "%s: held by another instance",
 			    path);
 			close(fd);
 			return -2;
 		}
-		state_seterr(err, errsz, "flock %s: %s", path, strerror(errno));
+		errbuf_set(err, errsz, "flock %s: %s", path, strerror(errno));
 		close(fd);
 		return -1;
 	}

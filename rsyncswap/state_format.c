@@ -10,11 +10,11 @@
  * repeated known key makes the file damaged.
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "rsyncswap/errbuf.h"
 #include "rsyncswap/state.h"
 #include "rsyncswap/state_format.h"
 
@@ -37,18 +37,6 @@ enum state_key {
 	KEY_TUNE_LONGEST = 1 << 11,
 	KEY_TUNE_CHANGED = 1 << 12,
 };
-
-void
-state_seterr(char *err, size_t errsz, const char *fmt, ...)
-{
-	va_list	ap;
-
-	if (err == NULL || errsz == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errsz, fmt, ap);
-	va_end(ap);
-}
 
 /* Returns the value of hex digit c, or -1. */
 static int
@@ -336,7 +324,7 @@ state_parse(char *buf, size_t len, struct state *st, char *err,
 		unsigned char c = buf[i];
 
 		if ((c < 0x20 && c != '\n') || c >= 0x7f) {
-			state_seterr(err, errsz, "bad byte 0x%02x at offset %zu",
+			errbuf_set(err, errsz, "bad byte 0x%02x at offset %zu",
 			    c, i);
 			return -1;
 		}
@@ -344,13 +332,13 @@ state_parse(char *buf, size_t len, struct state *st, char *err,
 	for (line = buf; line < buf + len; line = nl + 1) {
 		lineno++;
 		if ((nl = memchr(line, '\n', buf + len - line)) == NULL) {
-			state_seterr(err, errsz, "truncated (no newline at end)");
+			errbuf_set(err, errsz, "truncated (no newline at end)");
 			return -1;
 		}
 		*nl = '\0';
 		if (lineno == 1) {
 			if (strcmp(line, STATE_HEADER) != 0) {
-				state_seterr(err, errsz, "not a version 1 state "
+				errbuf_set(err, errsz, "not a version 1 state "
 				    "file (first line is not \"%s\")",
 				    STATE_HEADER);
 				return -1;
@@ -359,18 +347,18 @@ state_parse(char *buf, size_t len, struct state *st, char *err,
 		}
 		if (strcmp(line, STATE_TRAILER) == 0) {
 			if (nl + 1 != buf + len) {
-				state_seterr(err, errsz, "data after \"%s\" (line "
+				errbuf_set(err, errsz, "data after \"%s\" (line "
 				    "%zu)", STATE_TRAILER, lineno);
 				return -1;
 			}
 			return 0;
 		}
 		if (parse_line(line, st, &seen, &cap) == -1) {
-			state_seterr(err, errsz, "malformed line %zu", lineno);
+			errbuf_set(err, errsz, "malformed line %zu", lineno);
 			return -1;
 		}
 	}
-	state_seterr(err, errsz, lineno == 0 ? "empty" :
+	errbuf_set(err, errsz, lineno == 0 ? "empty" :
 	    "truncated (no \"" STATE_TRAILER "\" line)");
 	return -1;
 }
@@ -425,32 +413,32 @@ state_check(const struct state *st, char *err, size_t errsz)
 	size_t	i;
 
 	if (st->session_id[0] != '\0' && !valid_session(st->session_id)) {
-		state_seterr(err, errsz, "bad session id");
+		errbuf_set(err, errsz, "bad session id");
 		return -1;
 	}
 	if (st->serial < 0 || st->last_success < 0 || st->last_failure < 0) {
-		state_seterr(err, errsz, "negative serial or time");
+		errbuf_set(err, errsz, "negative serial or time");
 		return -1;
 	}
 	if (st->revision[0] != '\0' && !valid_revision(st->revision)) {
-		state_seterr(err, errsz, "bad revision name");
+		errbuf_set(err, errsz, "bad revision name");
 		return -1;
 	}
 	if (st->ndeltas > MAX_NOTIFICATION_DELTAS || st->nhistory > MAX_HISTORY) {
-		state_seterr(err, errsz, "too many deltas or history entries");
+		errbuf_set(err, errsz, "too many deltas or history entries");
 		return -1;
 	}
 	for (i = 0; i < st->ndeltas; i++)
 		if (st->deltas[i].serial < 0 ||
 		    (i > 0 && st->deltas[i].serial <= st->deltas[i - 1].serial)) {
-			state_seterr(err, errsz, "deltas not ascending");
+			errbuf_set(err, errsz, "deltas not ascending");
 			return -1;
 		}
 	for (i = 0; i < st->nhistory; i++)
 		if (!valid_revision(st->history[i].name) ||
 		    st->history[i].since < 0 || st->history[i].until < 0 ||
 		    st->history[i].removed < 0) {
-			state_seterr(err, errsz, "bad history entry");
+			errbuf_set(err, errsz, "bad history entry");
 			return -1;
 		}
 	return 0;

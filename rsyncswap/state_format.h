@@ -26,8 +26,4 @@ int	state_print(FILE *f, const struct state *st);
  */
 int	state_check(const struct state *st, char *err, size_t errsz);
 
-/* Writes the formatted reason into err (which may be NULL). */
-void	state_seterr(char *err, size_t errsz, const char *fmt, ...)
-	    __attribute__((format(printf, 3, 4)));
-
 #endif
