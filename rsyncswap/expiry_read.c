@@ -175,7 +175,7 @@ expiry_reader_open(const char *state_dir, struct expiry_reader **rp,
     char *errbuf, size_t errsz)
 {
 	struct expiry_reader	*r;
-	int			 fd;
+	int			 fd, saved;
 
 	*rp = NULL;
 	if ((r = calloc(1, sizeof(*r))) == NULL)
@@ -188,9 +188,10 @@ expiry_reader_open(const char *state_dir, struct expiry_reader **rp,
 		return -1;
 	}
 	if ((fd = open(r->path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) == -1) {
-		errbuf_set(errbuf, errsz, "%s: %s", r->path, strerror(errno));
+		saved = errno;
+		errbuf_set(errbuf, errsz, "%s: %s", r->path, strerror(saved));
 		free(r);
-		return errno == ENOENT ? 1 : -1;
+		return saved == ENOENT ? 1 : -1;
 	}
 	if ((r->f = fdopen(fd, "r")) == NULL)
 		err(1, NULL);
@@ -341,12 +342,13 @@ pp_before(const struct expiry_pp *a, const struct expiry_pp *b)
 }
 
 /*
- * Reads <state_dir>/expiry into sum: every PP that expires before limit,
- * and the earliest of the others. Returns as expiry_load().
+ * Reads <state_dir>/expiry into sum: every PP, or if brief only those that
+ * expire before limit and the earliest of the others. Returns as
+ * expiry_load().
  */
 static int
-load(const char *state_dir, int64_t limit, struct expiry_summary *sum,
-    char *errbuf, size_t errsz)
+load(const char *state_dir, int brief, int64_t limit,
+    struct expiry_summary *sum, char *errbuf, size_t errsz)
 {
 	struct expiry_reader		*r;
 	struct expiry_record		 rec;
@@ -368,7 +370,7 @@ load(const char *state_dir, int64_t limit, struct expiry_summary *sum,
 			sum->bad[sum->nbad_listed++].path = copy(rec.path);
 		} else if (rec.kind == EXPIRY_REC_OTHER)
 			continue;	/* counted in the totals */
-		else if (rec.pp.expiry < limit)
+		else if (!brief || rec.pp.expiry < limit)
 			add_pp(sum, &rec.pp, &cap);
 		else if (next.dir == NULL || pp_before(&rec.pp, &next)) {
 			free(next.dir);
@@ -398,7 +400,7 @@ int
 expiry_load(const char *state_dir, struct expiry_summary *sum,
     char *errbuf, size_t errsz)
 {
-	return load(state_dir, INT64_MAX, sum, errbuf, errsz);
+	return load(state_dir, 0, INT64_MAX, sum, errbuf, errsz);
 }
 
 int
@@ -407,6 +409,6 @@ expiry_load_brief(const char *state_dir, int64_t now, int64_t warn,
 {
 	if (warn < 0)
 		warn = 0;
-	return load(state_dir, now > INT64_MAX - warn - 1 ? INT64_MAX :
+	return load(state_dir, 1, now > INT64_MAX - warn - 1 ? INT64_MAX :
 	    now + warn + 1, sum, errbuf, errsz);
 }
