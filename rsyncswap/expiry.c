@@ -4,6 +4,7 @@
  * at a given time. See expiry.h.
  */
 #include <err.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -211,28 +212,18 @@ void
 expiry_acc_add(struct expiry_acc *acc, const char *path,
     const struct tsnorm_expiry *exp)
 {
-	struct acc_entry	*e;
+	struct expiry_dir	 d;
 	enum expiry_bad_reason	 why;
-	const char		*slash;
-	size_t			 len;
+	char			 dir[PATH_MAX];
+	const char		*slash = strrchr(path, '/');
 
-	if (exp->kind == TSNORM_EXPIRY_NONE)
-		return;
-	acc->objects++;
-	if (exp->status != TSNORM_EXPIRY_OK) {
-		expiry_acc_add_bad(acc, path,
-		    exp->status == TSNORM_EXPIRY_NO_NEXTUPDATE ?
-		    EXPIRY_BAD_NO_NEXTUPDATE : EXPIRY_BAD_UNREADABLE);
-		return;
-	}
-	acc_newest(acc, exp->this_update);
-	slash = strrchr(path, '/');
-	len = slash == NULL ? 0 : (size_t)(slash - path);
-	if ((e = acc_lookup(acc, path, len)) == NULL) {
-		acc->dropped++;
-		return;
-	}
-	(void)expiry_dir_add(&e->d, exp, &why);
+	/* A directory of one object. */
+	snprintf(dir, sizeof(dir), "%.*s", slash != NULL ?
+	    (int)(slash - path) : 0, path);
+	expiry_dir_init(&d, dir);
+	if (expiry_dir_add(&d, exp, &why) == -1)
+		expiry_acc_add_bad(acc, path, why);
+	expiry_acc_add_dir(acc, &d);
 }
 
 void

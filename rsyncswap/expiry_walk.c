@@ -168,7 +168,7 @@ walk_dir(struct walk *w, int fd, size_t plen, int depth, int recurse)
 			    AT_SYMLINK_NOFOLLOW) == -1 ? DT_UNKNOWN :
 			    S_ISDIR(sb.st_mode) ? DT_DIR :
 			    S_ISREG(sb.st_mode) ? DT_REG : DT_UNKNOWN;
-		if (type == DT_REG && !wanted(de->d_name))
+		if (type == DT_REG && (w->sink == NULL || !wanted(de->d_name)))
 			continue;
 		if (type != DT_REG && type != DT_DIR) {
 			w->skipped++;
@@ -203,11 +203,11 @@ walk_dir(struct walk *w, int fd, size_t plen, int depth, int recurse)
 	    w->times_errno == 0)
 		w->times_errno = errno;
 	closedir(d);
-	if (dir.objects > 0)
+	if (w->sink != NULL && dir.objects > 0)
 		w->sink->dir(w->sink->arg, &dir);
 }
 
-/* Returns a new walk feeding sink. */
+/* Returns a new walk feeding sink (NULL: directories only). */
 static struct walk *
 walk_new(struct expiry_sink *sink)
 {

@@ -29,9 +29,10 @@ int	expiry_walk(const char *dir, struct expiry_summary *sum,
 size_t	expiry_walk_fd(int fd, struct expiry_sink *sink);
 
 /*
- * Like expiry_walk_fd() on the directory fd (not closed), and sets the
- * access and modification times of every directory below it and of fd
- * itself to t (whole seconds), each once its content has been walked.
+ * Sets the access and modification times of every directory below the
+ * directory fd (not closed) and of fd itself to t (whole seconds), each
+ * once its content has been walked; with a sink, also does what
+ * expiry_walk_fd() does, in the same walk (sink NULL: no file is read).
  * Returns 0, or -1 with errno set if a directory could not be walked or
  * its times set.
  */

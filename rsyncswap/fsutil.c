@@ -79,63 +79,6 @@ fs_remove_tree(int dirfd, const char *name, dev_t dev)
 	return fs_remove_in(dirfd, name, dev, 0);
 }
 
-static int
-fs_dir_times_in(int fd, const struct timespec ts[2], int depth)
-{
-	struct dirent *de;
-	struct stat sb;
-	DIR *d;
-	int sub, dfd, rc = 0;
-
-	if (depth > WALK_MAX_DEPTH) {
-		errno = ELOOP;
-		return -1;
-	}
-	if ((dfd = dup(fd)) == -1)
-		return -1;
-	if ((d = fdopendir(dfd)) == NULL) {
-		close(dfd);
-		return -1;
-	}
-	while (rc == 0 && (de = readdir(d)) != NULL) {
-		if (strcmp(de->d_name, ".") == 0 ||
-		    strcmp(de->d_name, "..") == 0)
-			continue;
-		if (de->d_type == DT_UNKNOWN) {
-			if (fstatat(fd, de->d_name, &sb,
-			    AT_SYMLINK_NOFOLLOW) == -1) {
-				rc = -1;
-				break;
-			}
-			if (!S_ISDIR(sb.st_mode))
-				continue;
-		} else if (de->d_type != DT_DIR)
-			continue;
-		sub = openat(fd, de->d_name, O_RDONLY | O_DIRECTORY |
-		    O_NOFOLLOW | O_CLOEXEC);
-		if (sub == -1) {
-			rc = -1;
-			break;
-		}
-		rc = fs_dir_times_in(sub, ts, depth + 1);
-		close(sub);
-	}
-	closedir(d);
-	if (rc == 0 && futimens(fd, ts) == -1)
-		rc = -1;
-	return rc;
-}
-
-int
-fs_set_dir_times(int dirfd, long long t)
-{
-	struct timespec ts[2];
-
-	ts[0].tv_sec = ts[1].tv_sec = (time_t)t;
-	ts[0].tv_nsec = ts[1].tv_nsec = 0;
-	return fs_dir_times_in(dirfd, ts, 0);
-}
-
 int
 fs_sha256_at(int dirfd, const char *name, unsigned char md[32])
 {

@@ -15,12 +15,6 @@
 int	fs_remove_tree(int dirfd, const char *name, dev_t dev);
 
 /*
- * Sets the mtime (and atime) of every directory below and including dirfd
- * to t. Returns 0, or -1 with errno set.
- */
-int	fs_set_dir_times(int dirfd, long long t);
-
-/*
  * Reads the file name below dirfd (not following a symlink) and computes
  * its SHA-256 into md. Returns 0, 1 if there is no such regular file, -1 on
  * another error (errno set).

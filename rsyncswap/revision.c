@@ -109,7 +109,7 @@ static int
 revision_parent(struct revision *rev, const char *path, int create,
     const char **base)
 {
-	const char *slash, *seg, *end;
+	const char *slash, *seg, *end, *name;
 	size_t dlen, keep, off;
 	int parent, sub;
 
@@ -149,11 +149,11 @@ revision_parent(struct revision *rev, const char *path, int create,
 		rev->cached_dir[off] = '\0';
 		parent = rev->cached_n > 0 ? rev->cached_fd[rev->cached_n - 1] :
 		    rev->fd;
-		if (create && mkdirat(parent, rev->cached_dir + (off -
-		    (size_t)(end - seg)), 0755) == -1 && errno != EEXIST)
+		name = rev->cached_dir + off - (size_t)(end - seg);
+		if (create && mkdirat(parent, name, 0755) == -1 &&
+		    errno != EEXIST)
 			return -1;
-		sub = openat(parent, rev->cached_dir + (off -
-		    (size_t)(end - seg)), O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+		sub = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
 		    O_CLOEXEC);
 		if (sub == -1)
 			return -1;
@@ -445,9 +445,7 @@ revision_commit(struct revision *rev, const char *name,
 	struct stat sb;
 
 	revision_uncache(rev);
-	if ((rev->expiry != NULL ? expiry_walk_times(rev->fd, rev->expiry,
-	    TSNORM_DIR_TIME) : fs_set_dir_times(rev->fd, TSNORM_DIR_TIME)) ==
-	    -1) {
+	if (expiry_walk_times(rev->fd, rev->expiry, TSNORM_DIR_TIME) == -1) {
 		snprintf(err, errsz, "setting directory times: %s",
 		    strerror(errno));
 		goto fail;
