@@ -3,14 +3,13 @@
 #define RSYNCSWAP_EXPIRY_CMD_H
 
 /*
- * Runs the expiry command; argv[0] is "expiry". Walks the repository tree
- * DIR (any tree: Krill's repository directory, an rsync mirror, a revision
- * or <rsync-dir>/current) and prints the expiry report (text, or JSON with
- * --json). Returns 0 when the report is printed; 1 if DIR cannot be read
- * or, with --check, if a publication point has expired or expires within
- * the window or a manifest/CRL is damaged (one line on stderr says which);
- * 2 on a usage error.
+ * Runs the expiry command: walks the repository tree dir (any tree:
+ * Krill's repository directory, an rsync mirror, a revision or
+ * <rsync-dir>/current) and prints the expiry report (text, or JSON with
+ * json). Returns 0 when the report is printed; 1 if dir cannot be read or,
+ * with check, if a publication point has expired or expires within warn
+ * seconds or a manifest/CRL is damaged (one line on stderr says which).
  */
-int	expiry_main(int argc, char *argv[]);
+int	expiry_run(const char *dir, int json, long long warn, int check);
 
 #endif

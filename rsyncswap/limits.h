@@ -53,8 +53,21 @@
 #define MAX_EXPIRY_LISTED	100
 /* Deepest directory below the top of a tree the expiry walk enters. */
 #define MAX_EXPIRY_WALK_DEPTH	(MAX_PATH_DEPTH + 2)
-/* Default warning window of `rsyncswap expiry` (seconds). */
-#define EXPIRY_WARN_DEFAULT	(6 * 3600)
+/* Default warning window of `rsyncswap expiry --warn` (hours). */
+#define EXPIRY_WARN_DEFAULT_HOURS	6
+/* Default warning window of --expiry-warn in watch, status, metrics. */
+#define EXPIRY_WARN_WATCH_HOURS	8
+/* Default --origin-quiet (hours). */
+#define ORIGIN_QUIET_HOURS	2
+
+/* ---- defaults of the command line ---- */
+#define DEFAULT_STATE_DIR	"/var/lib/rsyncswap"
+/* The state directory of `rsyncswap krill-sync` (krill-sync's default). */
+#define KRILL_SYNC_STATE_DIR	"/var/lib/krill-sync"
+/* Seconds between two checks of the origin by watch (--interval). */
+#define WATCH_INTERVAL_DEFAULT	30
+/* Upper bound of the tuned cleanup time (--cleanup-max). */
+#define CLEANUP_MAX_DEFAULT	86400
 
 /* ---- rsyncd log (rsyncdlog, rsyncdsess, logtail, report) ---- */
 /* Longest rsyncd log line handled; a longer one is cut and counted malformed. */

@@ -1,6 +1,10 @@
+#include <sys/stat.h>
+
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <syslog.h>
+#include <unistd.h>
 
 #include "rsyncswap/log.h"
 
@@ -8,6 +12,27 @@ static const char *log_prog = "rsyncswap";
 /* 0 = errors only (-q), 1 = warnings (default), 2 = info (-v), 3 = debug. */
 static int log_verbosity = 1;
 static int log_syslog;
+/* stderr is the journal (1), is not (0), not yet known (-1). */
+static int log_journal = -1;
+
+/*
+ * Returns 1 when stderr is the stream systemd gave us for the journal:
+ * JOURNAL_STREAM holds its "device:inode" (sd_journal_stream_fd(3)).
+ */
+static int
+stderr_is_journal(void)
+{
+	const char		*e = getenv("JOURNAL_STREAM");
+	unsigned long long	 dev, ino;
+	struct stat		 sb;
+	char			 tail;
+
+	if (e == NULL || sscanf(e, "%llu:%llu%c", &dev, &ino, &tail) != 2 ||
+	    fstat(STDERR_FILENO, &sb) == -1)
+		return 0;
+	return (unsigned long long)sb.st_dev == dev &&
+	    (unsigned long long)sb.st_ino == ino;
+}
 
 void
 log_use_syslog(void)
@@ -21,6 +46,17 @@ log_init(const char *prog, int verbosity)
 {
 	log_prog = prog;
 	log_verbosity = verbosity;
+	log_journal = stderr_is_journal();
+}
+
+const char *
+log_prefix(enum log_level lvl)
+{
+	static const char *prefix[] = { "<3>", "<4>", "<6>", "<7>" };
+
+	if (log_journal == -1)
+		log_journal = stderr_is_journal();
+	return log_journal ? prefix[lvl] : "";
 }
 
 /* Returns 1 when messages of this level are printed. */
@@ -49,7 +85,8 @@ log_v(enum log_level lvl, const char *fmt, va_list ap)
 		syslog(prio[lvl], "%s", line);
 		return;
 	}
-	fprintf(stderr, "%s: %s: %s\n", log_prog, names[lvl], line);
+	fprintf(stderr, "%s%s: %s: %s\n", log_prefix(lvl), log_prog,
+	    names[lvl], line);
 }
 
 #define LOG_FN(name, lvl)				\

@@ -1,4 +1,7 @@
-/* Logging to stderr: one line per event, prefixed with the program name. */
+/*
+ * Logging to stderr: one line per event, prefixed with the program name,
+ * and with its journald priority when stderr is the journal.
+ */
 #ifndef RSYNCSWAP_LOG_H
 #define RSYNCSWAP_LOG_H
 
@@ -12,5 +15,10 @@ void	log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void	log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void	log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int	log_enabled(enum log_level);
+/*
+ * Returns the sd-daemon priority prefix ("<3>" for an error ... "<7>" for
+ * debug) when stderr is the journal (JOURNAL_STREAM), otherwise "".
+ */
+const char *log_prefix(enum log_level lvl);
 
 #endif

@@ -3,7 +3,6 @@
  * zlib), feeding lines to the parser and the session table.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,15 +31,6 @@ struct reader {
 	struct rsyncd_sessions	*t;
 	struct rsyncd_line	 l;
 };
-
-static void
-report_usage(FILE *f)
-{
-	fprintf(f, "usage: rsyncswap report [--json] [--svg FILE] "
-	    "[--state-dir DIR] LOG...\n"
-	    "  LOGs oldest first (rsyncd.log.2.gz rsyncd.log.1 rsyncd.log); "
-	    "gzip is read too\n");
-}
 
 /* Parses one line and hands it on; a malformed one is counted. */
 static void
@@ -171,53 +161,19 @@ svg_file(const struct report_data *d, const char *path, char *err,
 }
 
 int
-report_main(int argc, char *argv[])
+report_run(const char *state_dir, const char *svg, int json, char **logs,
+    int nlogs)
 {
-	static const struct option opts[] = {
-		{ "json",	no_argument,		NULL, 'j' },
-		{ "svg",	required_argument,	NULL, 'g' },
-		{ "state-dir",	required_argument,	NULL, 's' },
-		{ "help",	no_argument,		NULL, 'h' },
-		{ NULL,		0,			NULL, 0 }
-	};
 	struct report_inputs	 in;
 	struct report_data	 d;
 	struct state		*st = NULL;
-	const char		*svg = NULL;
 	char			 err[ERR_MAX];
-	int			 json = 0, opt, rc = 0;
+	int			 rc = 0;
 
 	memset(&in, 0, sizeof(in));
-	optind = 1;
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "s:h", opts, NULL)) != -1) {
-		switch (opt) {
-		case 'j':
-			json = 1;
-			break;
-		case 'g':
-			svg = optarg;
-			break;
-		case 's':
-			in.state_dir = optarg;
-			break;
-		case 'h':
-			report_usage(stdout);
-			return 0;
-		default:
-			fprintf(stderr, "rsyncswap report: unknown option "
-			    "\"%s\"\n", argv[optind - 1]);
-			report_usage(stderr);
-			return 2;
-		}
-	}
-	if (optind >= argc) {
-		fprintf(stderr, "rsyncswap report: no LOG given\n");
-		report_usage(stderr);
-		return 2;
-	}
-	in.logs = argv + optind;
-	in.nlogs = argc - optind;
+	in.state_dir = state_dir;
+	in.logs = logs;
+	in.nlogs = nlogs;
 
 	if (in.state_dir != NULL) {
 		if ((st = calloc(1, sizeof(*st))) == NULL) {

@@ -7,12 +7,15 @@
 #define RSYNCSWAP_REPORT_H
 
 /*
- * Runs the report; argv[0] is "report". LOGs are read in the order given,
+ * Runs the report over logs[0..nlogs) (at least one), with the state of
+ * state_dir (NULL: none) for context, as JSON or text on stdout, and an SVG
+ * chart into svg unless NULL. The logs are read in the order given,
  * which must be oldest first (rsyncd.log.2.gz rsyncd.log.1 rsyncd.log):
  * a session that spans a rotation is then seen whole. Plain and gzip files
  * are both read (zlib). Returns the exit code: 0 done, 1 an input could not
- * be read (one line on stderr), 2 usage error.
+ * be read (one line on stderr).
  */
-int	report_main(int argc, char *argv[]);
+int	report_run(const char *state_dir, const char *svg, int json,
+	    char **logs, int nlogs);
 
 #endif

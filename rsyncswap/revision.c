@@ -439,7 +439,7 @@ revision_abort(struct revision *rev)
 
 int
 revision_commit(struct revision *rev, const char *name,
-    const char *current_target, char *err, size_t errsz)
+    const char *current_target, int trusted, char *err, size_t errsz)
 {
 	char aside[32];
 	struct stat sb;
@@ -459,13 +459,28 @@ revision_commit(struct revision *rev, const char *name,
 		if (current_target != NULL && S_ISDIR(sb.st_mode) &&
 		    strcmp(name, current_target) == 0) {
 			/*
-			 * Same session and serial: same content; keep it. Not
-			 * so a symlink planted under that name: it is moved
-			 * aside and current then names the new directory.
+			 * Same session and serial: same content, when the
+			 * state vouches for it; keep it. Otherwise (state lost
+			 * or damaged, layout changed) the new one takes its
+			 * place in one exchange: current never dangles, and
+			 * the old tree is left under the temporary name for
+			 * the sweep. A symlink planted under that name is
+			 * moved aside and current then names the new one.
 			 */
-			log_info("%s is already current; kept", name);
-			revision_abort(rev);
-			return 0;
+			if (trusted) {
+				log_info("%s is already current; kept", name);
+				revision_abort(rev);
+				return 0;
+			}
+			if (renameat2(rev->rsync_dirfd, rev->tmpname,
+			    rev->rsync_dirfd, name, RENAME_EXCHANGE) == -1) {
+				snprintf(err, errsz, "replacing %s: %s", name,
+				    strerror(errno));
+				goto fail;
+			}
+			log_info("%s was not vouched for by the state; "
+			    "replaced", name);
+			goto synced;
 		}
 		snprintf(aside, sizeof(aside), "%s-old", rev->tmpname);
 		if (renameat(rev->rsync_dirfd, name, rev->rsync_dirfd,
@@ -481,6 +496,7 @@ revision_commit(struct revision *rev, const char *name,
 		    strerror(errno));
 		goto fail;
 	}
+ synced:
 	if (fsync(rev->rsync_dirfd) == -1) {
 		snprintf(err, errsz, "fsync of the rsync directory: %s",
 		    strerror(errno));

@@ -64,11 +64,14 @@ long long	 revision_bytes_written(const struct revision *);
 /*
  * Sets directory mtimes, flushes everything to disk and renames the
  * revision to name. If name exists and is not the current target, the old
- * directory is moved aside for the sweep. Returns 0, or -1 with a reason in
- * err; the revision is consumed either way.
+ * directory is moved aside for the sweep. If it is the current target, it
+ * is kept when trusted (the state vouches for it) and otherwise exchanged
+ * with the new one in one renameat2(RENAME_EXCHANGE). Returns 0, or -1
+ * with a reason in err; the revision is consumed either way.
  */
 int		 revision_commit(struct revision *, const char *name,
-		    const char *current_target, char *err, size_t errsz);
+		    const char *current_target, int trusted, char *err,
+		    size_t errsz);
 
 /* Discards the temporary directory and frees the revision. */
 void		 revision_abort(struct revision *);

@@ -44,7 +44,9 @@ struct state {
 	long long		 last_success;
 	long long		 last_failure;
 	char			 last_error[512];
-	char			 host[256];	/* the one host, without --include-host */
+	char			 host[512];	/* the one host (flat: host/module) */
+	int			 layout;	/* enum uri_layout of the revision;
+						   -1 = not recorded */
 	long long		 objects;	/* objects in the current revision */
 	long long		 cleanup_after;	/* effective; 0 = never set */
 	long long		 tune_longest;	/* longest rsyncd session (s) */

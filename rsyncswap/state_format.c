@@ -36,7 +36,11 @@ enum state_key {
 	KEY_CLEANUP_AFTER = 1 << 10,
 	KEY_TUNE_LONGEST = 1 << 11,
 	KEY_TUNE_CHANGED = 1 << 12,
+	KEY_LAYOUT = 1 << 13,
 };
+
+/* The layout names, indexed by enum uri_layout (uri.h). */
+static const char *const layouts[] = { "module", "host", "flat" };
 
 /* Returns the value of hex digit c, or -1. */
 static int
@@ -235,6 +239,7 @@ parse_line(char *line, struct state *st, unsigned int *seen, size_t *cap)
 		{ "last-failure", KEY_LAST_FAILURE },
 		{ "last-error", KEY_LAST_ERROR },
 		{ "host", KEY_HOST },
+		{ "layout", KEY_LAYOUT },
 		{ "objects", KEY_OBJECTS },
 		{ "cleanup-after", KEY_CLEANUP_AFTER },
 		{ "tune-longest", KEY_TUNE_LONGEST },
@@ -300,6 +305,13 @@ parse_line(char *line, struct state *st, unsigned int *seen, size_t *cap)
 		    0);
 	case KEY_HOST:
 		return get_escaped(v, st->host, sizeof(st->host), 1);
+	case KEY_LAYOUT:
+		for (i = 0; i < sizeof(layouts) / sizeof(layouts[0]); i++)
+			if (strcmp(v, layouts[i]) == 0) {
+				st->layout = (int)i;
+				return 0;
+			}
+		return -1;
 	case KEY_OBJECTS:
 		return get_number(v, &st->objects);
 	case KEY_CLEANUP_AFTER:
@@ -320,6 +332,7 @@ state_parse(char *buf, size_t len, struct state *st, char *err,
 	size_t		 cap = 0, lineno = 0, i;
 	unsigned int	 seen = 0;
 
+	st->layout = -1;
 	for (i = 0; i < len; i++) {
 		unsigned char c = buf[i];
 
@@ -351,6 +364,9 @@ state_parse(char *buf, size_t len, struct state *st, char *err,
 				    "%zu)", STATE_TRAILER, lineno);
 				return -1;
 			}
+			/* Before "layout": one host means the module layout. */
+			if (st->layout == -1)
+				st->layout = st->host[0] != '\0' ? 0 : 1;
 			return 0;
 		}
 		if (parse_line(line, st, &seen, &cap) == -1) {
@@ -401,6 +417,9 @@ state_print(FILE *f, const struct state *st)
 	put_escaped(f, st->last_error);
 	fputs("\nhost ", f);
 	put_escaped(f, st->host);
+	if (st->layout >= 0 && (size_t)st->layout <
+	    sizeof(layouts) / sizeof(layouts[0]))
+		fprintf(f, "\nlayout %s", layouts[st->layout]);
 	fprintf(f, "\nobjects %lld\ncleanup-after %lld\ntune-longest %lld\n"
 	    "tune-changed %lld\n%s\n", st->objects, st->cleanup_after,
 	    st->tune_longest, st->tune_changed, STATE_TRAILER);

@@ -156,7 +156,7 @@ run_snapshot(struct run *r, struct apply *a)
 {
 	touched_free(&a->touched);
 	memset(a, 0, sizeof(*a));
-	a->include_host = r->o->include_host;
+	a->layout = r->o->layout;
 	a->snapshot = 1;
 	if ((a->rev = revision_begin(r->rsync_dirfd, r->err,
 	    sizeof(r->err))) == NULL)
@@ -180,7 +180,7 @@ run_deltas(struct run *r, const struct decision *d, struct apply *a,
 	const struct rrdp_delta_ref *dr;
 
 	memset(a, 0, sizeof(*a));
-	a->include_host = r->o->include_host;
+	a->layout = r->o->layout;
 	snprintf(a->host, sizeof(a->host), "%s", r->st.host);
 	*fatal = 0;
 	if ((a->rev = revision_begin(r->rsync_dirfd, r->err,
@@ -221,6 +221,7 @@ run_state_matches(struct run *r)
 
 	return r->have_current && r->st.session_id[0] != '\0' &&
 	    strcmp(r->st.revision, r->current) == 0 &&
+	    r->st.layout == (int)r->o->layout &&
 	    fstatat(r->rsync_dirfd, r->current, &sb, AT_SYMLINK_NOFOLLOW) == 0 &&
 	    S_ISDIR(sb.st_mode);
 }
@@ -317,7 +318,7 @@ run_publish(struct run *r, struct revision *rev, const struct apply *a,
 	if (a->snapshot)
 		revexpiry_begin(&r->xp, r->o->state_dir, rev);
 	if (revision_commit(rev, name, r->have_current ? r->current : NULL,
-	    r->err, sizeof(r->err)) == -1)
+	    r->have_state, r->err, sizeof(r->err)) == -1)
 		return -1;
 	if (r->have_current && strcmp(name, r->current) == 0)
 		return 0;
@@ -367,7 +368,7 @@ run_rrdp_output(struct run *r)
 		revfd = openat(r->rsync_dirfd, r->current, O_RDONLY |
 		    O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		rc = revfd == -1 ? -1 : rrdpout_snapshot_from_tree(r->out,
-		    revfd, o->include_host ? NULL : r->st.host, err,
+		    revfd, o->layout == LAYOUT_HOST ? NULL : r->st.host, err,
 		    sizeof(err));
 		if (revfd == -1)
 			snprintf(err, sizeof(err), "%s: %s", r->current,
@@ -502,6 +503,7 @@ sync_run(const struct sync_options *o, struct sync_report *rep)
 	    r.n.session_id);
 	r.st.serial = r.n.serial;
 	snprintf(r.st.host, sizeof(r.st.host), "%s", a.host);
+	r.st.layout = (int)o->layout;
 	if (!r.have_current || strcmp(r.current, name) != 0)
 		state_history_push(&r.st, name, time(NULL));
 	snprintf(r.st.revision, sizeof(r.st.revision), "%s", name);

@@ -8,13 +8,14 @@
 #include "rsyncswap/fetch.h"
 #include "rsyncswap/privs.h"
 #include "rsyncswap/rrdpout.h"
+#include "rsyncswap/uri.h"
 
 struct sync_options {
 	const char		*notification_uri;
 	const char		*state_dir;
 	const char		*rsync_dir;
 	struct fetch_config	 fetch;
-	int			 include_host;
+	enum uri_layout		 layout;	/* --include-host, --flat */
 	long long		 cleanup_after;
 	size_t			 max_deltas;
 	size_t			 max_object_size;

@@ -11,22 +11,29 @@ apply_path(struct apply *a, const char *uri, char *path, size_t pathsz,
     char *err, size_t errsz)
 {
 	const char *reason;
-	char host[256];
+	char host[512];
 
-	if (uri_rsync_to_path(uri, a->include_host, path, pathsz, host,
+	if (uri_rsync_to_path(uri, a->layout, path, pathsz, host,
 	    sizeof(host), &reason) == -1) {
 		snprintf(err, errsz, "bad object URI \"%.100s\": %s", uri,
 		    reason);
 		a->fatal = 1;
 		return -1;
 	}
-	if (a->include_host)
+	if (a->layout == LAYOUT_HOST)
 		return 0;
 	if (a->host[0] == '\0')
 		snprintf(a->host, sizeof(a->host), "%s", host);
 	else if (strcmp(a->host, host) != 0) {
-		snprintf(err, errsz, "objects of two hosts (%s and %s) would "
-		    "share one tree; use --include-host", a->host, host);
+		if (a->layout == LAYOUT_FLAT)
+			snprintf(err, errsz, "objects of two modules or hosts "
+			    "(rsync://%s/ and rsync://%s/) cannot share a tree "
+			    "without the module directory: drop --flat (and "
+			    "serve current/MODULE/ per module)", a->host, host);
+		else
+			snprintf(err, errsz, "objects of two hosts (%s and %s) "
+			    "would share one tree; use --include-host", a->host,
+			    host);
 		a->fatal = 1;
 		return -1;
 	}

@@ -11,12 +11,13 @@
 
 #include "rsyncswap/revexpiry.h"
 #include "rsyncswap/revision.h"
+#include "rsyncswap/uri.h"
 
 /* The revision being built and what applying to it found. */
 struct apply {
 	struct revision	*rev;
-	int		 include_host;
-	char		 host[256];	/* the one host without --include-host */
+	enum uri_layout	 layout;
+	char		 host[512];	/* the one host (flat: host/module) */
 	int		 fatal;		/* no fallback can fix this failure */
 	int		 snapshot;	/* building from a snapshot */
 	size_t		 publishes;

@@ -157,12 +157,22 @@ scheme_skip(const char *uri, const char *scheme)
 	return uri + n + 3;
 }
 
+const char *
+uri_layout_name(enum uri_layout layout)
+{
+	switch (layout) {
+	case LAYOUT_HOST: return "host";
+	case LAYOUT_FLAT: return "flat";
+	default: return "module";
+	}
+}
+
 int
-uri_rsync_to_path(const char *uri, int include_host, char *path,
+uri_rsync_to_path(const char *uri, enum uri_layout layout, char *path,
     size_t pathsz, char *host, size_t hostsz, const char **reason)
 {
 	struct uri_authority	 a;
-	const char		*p, *seg, *why = NULL;
+	const char		*p, *seg, *why = NULL, *below = NULL;
 	size_t			 len, i, nseg = 0, off = 0;
 
 	if (reason == NULL)
@@ -203,7 +213,7 @@ uri_rsync_to_path(const char *uri, int include_host, char *path,
 			    a.host[i] - 'A' + 'a' : a.host[i];
 		host[i] = '\0';
 	}
-	if (include_host) {
+	if (layout == LAYOUT_HOST) {
 		if (a.hostlen + 1 >= pathsz) {
 			*reason = "path too long";
 			return -1;
@@ -229,6 +239,8 @@ uri_rsync_to_path(const char *uri, int include_host, char *path,
 			*reason = "path too deep";
 			goto fail;
 		}
+		if (nseg == 1)
+			below = p + 1;	/* the path below the module */
 		if (*p == '\0')
 			break;
 	}
@@ -236,13 +248,25 @@ uri_rsync_to_path(const char *uri, int include_host, char *path,
 		*reason = "missing file name";
 		goto fail;
 	}
+	if (layout == LAYOUT_FLAT && host != NULL) {
+		/* The key is host/module: one module per flat tree. */
+		len = strlen(host);
+		if (len + 1 + (size_t)(below - 1 - (a.end + 1)) >= hostsz) {
+			*reason = "host and module too long";
+			goto fail;
+		}
+		host[len] = '/';
+		memcpy(host + len + 1, a.end + 1, below - 1 - (a.end + 1));
+		host[len + 1 + (below - 1 - (a.end + 1))] = '\0';
+	}
 
-	len = strlen(a.end + 1);
+	p = layout == LAYOUT_FLAT ? below : a.end + 1;
+	len = strlen(p);
 	if (off + len >= pathsz) {
 		*reason = "path too long";
 		goto fail;
 	}
-	memcpy(path + off, a.end + 1, len + 1);
+	memcpy(path + off, p, len + 1);
 	return 0;
 
  fail:

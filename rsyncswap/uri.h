@@ -7,22 +7,33 @@
 
 #include <stddef.h>
 
+/* Where an object lands in a revision. */
+enum uri_layout {
+	LAYOUT_MODULE,		/* module/path (the default) */
+	LAYOUT_HOST,		/* host/module/path (--include-host) */
+	LAYOUT_FLAT,		/* path (--flat: krill-sync's, one module) */
+};
+
 /*
  * Maps "rsync://host[:port]/module/path..." to the relative path
- * "module/path..." (or "host/module/path..." when include_host is set; the
- * host is lowercased, the port dropped) in path[pathsz], and the lowercased
- * host (without port) in host[hostsz]. Rejects other schemes, empty, "." and
+ * "module/path..." (LAYOUT_HOST: "host/module/path...", the host
+ * lowercased, the port dropped; LAYOUT_FLAT: "path...") in path[pathsz],
+ * and in key[keysz] what every object of one tree must share: the
+ * lowercased host (without port), for LAYOUT_FLAT "host/module". Rejects other schemes, empty, "." and
  * ".." segments, a missing module or file name, a trailing "/", control
  * characters, bytes >= 0x7f, backslashes, segments over MAX_FN_LENGTH bytes,
  * more than MAX_PATH_DEPTH segments and URIs over MAX_URI_LENGTH bytes.
  * Also rejected: spaces, userinfo ("user@"), a query or fragment after the
  * host, a host that starts or ends with '.' or '-' or holds "..", a host
  * over MAX_FN_LENGTH bytes, port 0 or above 65535. MAX_PATH_DEPTH counts the
- * segments below the module. host may be NULL, and reason may be NULL.
+ * segments below the module. key may be NULL, and reason may be NULL.
  * Returns 0, or -1 with a fixed reason in *reason.
  */
-int	uri_rsync_to_path(const char *uri, int include_host, char *path,
-	    size_t pathsz, char *host, size_t hostsz, const char **reason);
+int	uri_rsync_to_path(const char *uri, enum uri_layout layout, char *path,
+	    size_t pathsz, char *key, size_t keysz, const char **reason);
+
+/* Returns the name of a layout ("module", "host", "flat"). */
+const char *uri_layout_name(enum uri_layout layout);
 
 /*
  * Checks an RRDP document URI: "https://" (or "http://" when allow_http)

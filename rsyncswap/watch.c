@@ -349,8 +349,10 @@ watch_run(const struct watch_options *w)
 		while (read(watch_pipe[0], &c, 1) == 1)
 			;
 		if (watch_hup) {
+			/* systemctl reload: check the origin now. */
 			watch_hup = 0;
-			log_info("SIGHUP: reopening log files");
+			log_info("SIGHUP: checking the origin now");
+			next_sync = now_ms();
 		}
 		if (lw != NULL && logwatch_read(lw))
 			watch_tuned(w, &so, &tune, &m);

@@ -45,10 +45,13 @@ usage(int help)
 {
 	fprintf(help ? stdout : stderr,
 	    "usage: tsnorm [-n] [-c] [-v] PATH...\n"
+	    "       tsnorm -h | -V\n"
 	    "  -n  print TIME RULE PATH, change nothing\n"
 	    "  -c  change nothing, exit 1 and print each path whose mtime\n"
 	    "      differs from its canonical one\n"
-	    "  -v  print each change\n");
+	    "  -v  print each change\n"
+	    "  -h  this text\n"
+	    "  -V  print the version\n");
 	exit(help ? 0 : 2);
 }
 
@@ -301,7 +304,7 @@ main(int argc, char *argv[])
 
 	memset(&w, 0, sizeof(w));
 	w.mode = MODE_SET;
-	while ((ch = getopt(argc, argv, "cnvh")) != -1) {
+	while ((ch = getopt(argc, argv, "cnvhV")) != -1) {
 		switch (ch) {
 		case 'c':
 			if (w.mode == MODE_DRYRUN)
@@ -318,6 +321,9 @@ main(int argc, char *argv[])
 			break;
 		case 'h':
 			usage(1);
+		case 'V':
+			printf("tsnorm %s\n", TSNORM_VERSION);
+			return 0;
 		default:
 			usage(0);
 		}

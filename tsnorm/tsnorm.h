@@ -9,6 +9,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* The release; the same as rsyncswap/version.h and debian/changelog. */
+#define TSNORM_VERSION	"0.1.0"
+
 enum tsnorm_rule {
 	TSNORM_CRL_THISUPDATE,		/* .crl: thisUpdate */
 	TSNORM_CERT_NOTBEFORE,		/* .cer: notBefore */

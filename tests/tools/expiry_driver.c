@@ -1,15 +1,14 @@
 /*
- * Test driver: runs `rsyncswap expiry` (expiry_main) from the library, for
- * the system tests until main.c dispatches "expiry" itself. Usage:
+ * Test driver: runs the rsyncswap command line (cmd_main) from the library,
+ * for the system tests that preload libfaketime before the ASan runtime.
+ * Usage:
  *	expiry_driver expiry [--json] [--warn HOURS] [--check] DIR
  * Built by tests/system/expiry.sh against $BUILD/librsyncswap.a.
  */
-#include "rsyncswap/expiry_cmd.h"
+#include "rsyncswap/cmd.h"
 
 int
 main(int argc, char *argv[])
 {
-	if (argc < 2)
-		return 2;
-	return expiry_main(argc - 1, argv + 1);
+	return cmd_main(argc, argv);
 }

@@ -1,0 +1,259 @@
+/*
+ * The subcommands, run from the parsed command line: check the inputs,
+ * prepare the directories and drop privileges, then sync, watch, sweep,
+ * status, report or expiry.
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "rsyncswap/cli.h"
+#include "rsyncswap/cmd.h"
+#include "rsyncswap/expiry_cmd.h"
+#include "rsyncswap/fetch.h"
+#include "rsyncswap/fsutil.h"
+#include "rsyncswap/limits.h"
+#include "rsyncswap/log.h"
+#include "rsyncswap/metrics.h"
+#include "rsyncswap/privs.h"
+#include "rsyncswap/report.h"
+#include "rsyncswap/status.h"
+#include "rsyncswap/sync.h"
+#include "rsyncswap/uri.h"
+#include "rsyncswap/watch.h"
+
+/* Checks the notification URI and the back-end. Returns -1 or EXIT_USAGE. */
+static int
+check_source(const struct cli *c, struct sync_options *o, const char *uri)
+{
+	struct stat sb;
+
+	o->notification_uri = uri;
+	o->fetch.public_uri = uri;
+	if (!uri_valid_http(uri, o->fetch.insecure))
+		return cli_usage_error(c, "\"%s\" is not an https URI (http needs "
+		    "--insecure)", uri);
+	if (o->fetch.source_base == NULL)
+		return -1;
+	if (strncmp(o->fetch.source_base, "https://", 8) == 0 ||
+	    strncmp(o->fetch.source_base, "http://", 7) == 0) {
+		if (!uri_valid_http(o->fetch.source_base, o->fetch.insecure))
+			return cli_usage_error(c, "--source-uri-base: \"%s\" is not "
+			    "a usable URI (http needs --insecure)",
+			    o->fetch.source_base);
+	} else if (stat(o->fetch.source_base, &sb) == -1 ||
+	    !S_ISDIR(sb.st_mode))
+		return cli_usage_error(c, "--source-uri-base: \"%s\" is neither an "
+		    "http(s) URI nor a directory", o->fetch.source_base);
+	else
+		o->fetch.source_is_dir = 1;
+	return -1;
+}
+
+/*
+ * Completes the --rrdp-dir configuration: the public base URI defaults to
+ * the notification's directory. Returns -1, or EXIT_USAGE.
+ */
+static int
+check_rrdp(struct cli *c)
+{
+	static char base[MAX_URI_LENGTH + 2];
+	const char *uri = c->w.sync.notification_uri, *slash;
+
+	if (c->rrdp.dir == NULL) {
+		if (c->rrdp.base_uri != NULL)
+			return cli_usage_error(c, "%s", "--rrdp-base-uri needs "
+			    "--rrdp-dir");
+		return -1;
+	}
+	if (c->rrdp.base_uri == NULL) {
+		if (uri == NULL || (slash = strrchr(uri, '/')) == NULL)
+			return cli_usage_error(c, "%s", "--rrdp-base-uri is needed");
+		snprintf(base, sizeof(base), "%.*s", (int)(slash - uri + 1),
+		    uri);
+		c->rrdp.base_uri = base;
+	}
+	if (!uri_valid_http(c->rrdp.base_uri, 1) ||
+	    c->rrdp.base_uri[strlen(c->rrdp.base_uri) - 1] != '/')
+		return cli_usage_error(c, "--rrdp-base-uri: \"%s\" is not an http(s) "
+		    "URI ending in /", c->rrdp.base_uri);
+	c->rrdp.max_delta_age = RRDP_OUT_MAX_DELTA_AGE;
+	c->w.sync.rrdp = &c->rrdp;
+	return -1;
+}
+
+/* Creates dir owned by p's user when we are root. Returns 0 or -1. */
+static int
+prepare_dir(const char *dir, const struct privs *p)
+{
+	int fd;
+
+	if (fs_mkdir_p(dir) == -1) {
+		log_error("%s: %s", dir, strerror(errno));
+		return -1;
+	}
+	if (!p->have_user || geteuid() != 0)
+		return 0;
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC)) == -1 || fchown(fd, p->uid, p->gid) == -1) {
+		log_error("%s: chown to %s: %s", dir, p->name,
+		    strerror(errno));
+		if (fd != -1)
+			close(fd);
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
+/*
+ * Opens what needs root, then drops to --user. Returns 0, or an exit code.
+ */
+static int
+setup_privileges(struct cli *c, struct privs *p, int daemon)
+{
+	struct sync_options *o = &c->w.sync;
+	char err[ERR_MAX];
+
+	memset(p, 0, sizeof(*p));
+	if (c->user != NULL && privs_lookup(c->user, p, err,
+	    sizeof(err)) == -1)
+		return cli_usage_error(c, "%s", err);
+	if (prepare_dir(o->state_dir, p) == -1 ||
+	    prepare_dir(o->rsync_dir, p) == -1 ||
+	    (c->rrdp.dir != NULL && prepare_dir(c->rrdp.dir, p) == -1))
+		return EXIT_FAIL;
+	if (privs_drop(p, err, sizeof(err)) == -1) {
+		log_error("%s", err);
+		return EXIT_FAIL;
+	}
+	o->privs = p;
+	if (!privs_can_chown()) {
+		if (daemon)
+			log_warn("current will be owned by uid %u, not root: "
+			    "rsyncd must use `use chroot = yes` (with `use "
+			    "chroot = no` it refuses a symlink not owned by "
+			    "root)", (unsigned)geteuid());
+		else
+			log_info("current is owned by uid %u: rsyncd needs "
+			    "`use chroot = yes`", (unsigned)geteuid());
+	}
+	return 0;
+}
+
+/* With --metrics-file, writes the metrics of this one run (cron mode). */
+static void
+write_metrics(const struct cli *c, int rc, int swept,
+    const struct sync_report *rep)
+{
+	struct metrics m;
+
+	if (c->w.metrics_file == NULL)
+		return;
+	memset(&m, 0, sizeof(m));
+	if (rep != NULL) {
+		m.syncs_ok = rc == EXIT_OK;
+		m.syncs_failed = rc == EXIT_FAIL;
+		m.last_sync_bytes = rep->bytes;
+	}
+	m.sweeps = rc == EXIT_OK;
+	m.swept = swept;
+	m.cleanup_after = c->w.sync.cleanup_after;
+	m.expiry_warn = c->w.expiry_warn;
+	metrics_update(c->w.metrics_file, c->w.sync.state_dir,
+	    c->w.sync.rsync_dir, &m);
+}
+
+static void
+print_report(const struct sync_report *rep)
+{
+	printf("session %s serial %lld: %s", rep->session_id, rep->serial,
+	    rep->action);
+	if (strcmp(rep->action, "deltas") == 0)
+		printf(" %lld-%lld", rep->first_delta, rep->last_delta);
+	printf(", %zu objects, current -> %s", rep->objects, rep->current);
+	if (rep->swept > 0)
+		printf(", swept %d", rep->swept);
+	printf("\n");
+}
+
+
+int
+cmd_main(int argc, char *argv[])
+{
+	static char rsync_dir[PATH_MAX];
+	struct sync_options *o;
+	struct sync_report rep;
+	struct privs privs;
+	struct cli c;
+	int rc, swept;
+
+	if ((rc = cli_parse(argc, argv, &c)) != -1)
+		return rc;
+	o = &c.w.sync;
+	if (c.cmd == CMD_REPORT) {
+		if (c.nargs < 1)
+			return cli_usage_error(&c, "no LOG given");
+		return report_run(c.state_dir_set ? o->state_dir : NULL, c.svg,
+		    c.json, c.args, c.nargs);
+	}
+	if (c.cmd == CMD_EXPIRY) {
+		if (c.nargs != 1)
+			return cli_usage_error(&c, "one DIR wanted");
+		return expiry_run(c.args[0], c.json, c.warn, c.check);
+	}
+	log_init("rsyncswap", c.verbosity);
+	if (c.syslog)
+		log_use_syslog();
+	if (o->rsync_dir == NULL) {
+		snprintf(rsync_dir, sizeof(rsync_dir), "%s/rsync",
+		    o->state_dir);
+		o->rsync_dir = rsync_dir;
+	}
+
+	if (c.cmd == CMD_STATUS || c.cmd == CMD_SWEEP) {
+		if (c.nargs != 0)
+			return cli_usage_error(&c, "takes no arguments");
+		if (c.cmd == CMD_STATUS)
+			return status_print(stdout, o->state_dir,
+			    o->rsync_dir, c.json, c.w.expiry_warn) == 0 ?
+			    EXIT_OK : EXIT_FAIL;
+		if ((rc = check_rrdp(&c)) != -1 ||
+		    (rc = setup_privileges(&c, &privs, 0)) != 0)
+			return rc;
+		if ((rc = sync_sweep_only(o, &swept)) == EXIT_OK && !o->quiet)
+			printf("swept %d entries\n", swept);
+		write_metrics(&c, rc, swept, NULL);
+		return rc;
+	}
+
+	if (c.nargs == 0)
+		return cli_usage_error(&c, "no NOTIFICATION-URI given");
+	if (c.nargs != 1)
+		return cli_usage_error(&c, "takes one NOTIFICATION-URI, not %d "
+		    "arguments", c.nargs);
+	if ((rc = check_source(&c, o, c.args[0])) != -1 ||
+	    (rc = check_rrdp(&c)) != -1)
+		return rc;
+	if (fetch_init() == -1) {
+		log_error("cannot initialise libcurl");
+		return EXIT_FAIL;
+	}
+	if ((rc = setup_privileges(&c, &privs, c.cmd == CMD_WATCH)) != 0)
+		return rc;
+	if (c.cmd == CMD_WATCH)
+		return watch_run(&c.w);
+	rc = sync_run(o, &rep);
+	/* krill-sync is silent on success; so is its drop-in, unless -v. */
+	if (rc == EXIT_OK && !o->quiet && (c.cmd != CMD_KRILL_SYNC ||
+	    c.verbosity > 1))
+		print_report(&rep);
+	write_metrics(&c, rc, rep.swept, &rep);
+	return rc;
+}
