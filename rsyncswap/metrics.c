@@ -99,7 +99,8 @@ metrics_update(const char *path, const char *state_dir,
 		close(fd);
 	}
 	if (rc == -1)
-		log_warn("%s: %s", path, fd == -1 ? strerror(errno) : err);
+		log_warn("--metrics-file: %s%s%s", fd == -1 ? rsync_dir : err,
+		    fd == -1 ? ": " : "", fd == -1 ? strerror(errno) : "");
 	if (have)
 		expiry_summary_free(&sum);
 	state_free(&st);
