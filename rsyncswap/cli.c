@@ -70,8 +70,9 @@ static const struct cli_opt opts[] = {
 	    "revisions hold PATH without MODULE/, as krill-sync writes\n"
 	    "them (one module only; krill-sync's layout)" },
 	{ "rsync-disable", OPT_RSYNC_DISABLE, NULL, K,
-	    "krill-sync's RRDP-only mode: refused, rsyncswap always\n"
-	    "writes the rsync revision" },
+	    "krill-sync's RRDP-only node: the RRDP output is written as\n"
+	    "always; the revisions it is made from stay in --rsync-dir,\n"
+	    "for no rsyncd to serve" },
 	{ "cleanup-after", OPT_CLEANUP_AFTER, "SECS", S | W | P,
 	    "keep a replaced revision this long (default "
 	    STR(CLEANUP_AFTER_DEFAULT) ")" },
@@ -339,14 +340,12 @@ set_option(struct cli *c, const struct cli_opt *o)
 		if (c->layout_set)
 			return cli_usage_error(c, "--include-host and --flat "
 			    "exclude each other");
-		if (o->id == OPT_INCLUDE_HOST || c->cmd != CMD_KRILL_SYNC)
-			c->layout_set = 1;
+		c->layout_set = 1;
 		so->layout = o->id == OPT_FLAT ? LAYOUT_FLAT : LAYOUT_HOST;
 		break;
 	case OPT_RSYNC_DISABLE:
-		return cli_usage_error(c, "--rsync-disable (RRDP output only) "
-		    "is not offered: rsyncswap always writes the rsync "
-		    "revision; keep krill-sync for an RRDP-only node");
+		/* RRDP output is made from a revision: nothing to turn off. */
+		break;
 	case OPT_USER: c->user = optarg; break;
 	case OPT_METRICS: c->w.metrics_file = optarg; break;
 	case OPT_RSYNCD_LOG: c->w.rsyncd_log = optarg; break;

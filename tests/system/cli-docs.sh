@@ -12,8 +12,11 @@ MAN1="$TOP/man/tsnorm.1"
 mandoc -Tascii "$MAN8" | col -b >"$T/man8"
 mandoc -Tascii "$MAN1" | col -b >"$T/man1"
 
-# Lint clean (mandoc -Tlint prints nothing).
-mandoc -Tlint -W all "$MAN8" "$MAN1" >"$T/lint" 2>&1 || true
+# Lint clean (mandoc -Tlint prints nothing). Only what depends on which
+# pages this machine has installed is left out: the cross-references to
+# rsync(1), rpki-client(8) and to each other, and mandoc.db's age.
+mandoc -Tlint -W all "$MAN8" "$MAN1" 2>&1 |
+	grep -v -e "referenced manual not found" -e "outdated mandoc.db" >"$T/lint" || true
 [ ! -s "$T/lint" ] || { cat "$T/lint" >&2; fail "mandoc -Tlint is not clean"; }
 ok "mandoc -Tlint clean"
 
