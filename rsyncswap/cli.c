@@ -355,8 +355,14 @@ set_option(struct cli *c, const struct cli_opt *o)
 	case OPT_CHECK: c->check = 1; break;
 	case OPT_RRDP_DIR: c->rrdp.dir = optarg; break;
 	case OPT_RRDP_BASE: c->rrdp.base_uri = optarg; break;
-	case OPT_RRDP_DELAY: c->rrdp.notify_delay = n; break;
-	case OPT_RRDP_MAX_DELTAS: c->rrdp.max_deltas = (size_t)n; break;
+	case OPT_RRDP_DELAY:
+		c->rrdp.notify_delay = n;
+		c->rrdp_opts = "--rrdp-notify-delay";
+		break;
+	case OPT_RRDP_MAX_DELTAS:
+		c->rrdp.max_deltas = (size_t)n;
+		c->rrdp_opts = "--rrdp-max-deltas";
+		break;
 	case OPT_CLEANUP_AFTER: so->cleanup_after = n; break;
 	case OPT_CLEANUP_MAX: c->w.cleanup_max = n; break;
 	case OPT_EXPIRY_WARN: c->w.expiry_warn = n * 3600; break;
@@ -366,8 +372,8 @@ set_option(struct cli *c, const struct cli_opt *o)
 	case OPT_MAX_DELTAS: so->max_deltas = (size_t)n; break;
 	case OPT_MAX_OBJECT_SIZE: so->max_object_size = (size_t)n; break;
 	case OPT_MIN_OBJECTS: so->min_objects = (size_t)n; break;
-	case 'v': c->verbosity++; break;
-	case 'q': c->verbosity = 0; so->quiet = 1; break;
+	case 'v': c->verbosity++; c->saw_verbose = 1; break;
+	case 'q': c->verbosity = 0; so->quiet = 1; c->saw_quiet = 1; break;
 	case 'h': cli_help(stdout, c->cmd); return EXIT_OK;
 	case 'V': printf("rsyncswap %s\n", RSYNCSWAP_VERSION); return EXIT_OK;
 	}
@@ -433,9 +439,22 @@ cli_parse(int argc, char *argv[], struct cli *c)
 		return cli_help(stdout, CMD_COUNT), EXIT_OK;
 	if (strcmp(argv[1], "-V") == 0 || strcmp(argv[1], "--version") == 0)
 		return printf("rsyncswap %s\n", RSYNCSWAP_VERSION), EXIT_OK;
+	if (strcmp(argv[1], "help") == 0) {
+		for (c->cmd = 0; argc > 2 && c->cmd < CMD_COUNT; c->cmd++)
+			if (strcmp(argv[2], cmds[c->cmd].name) == 0)
+				break;
+		if (argc > 2 && c->cmd == CMD_COUNT)
+			return cli_usage_error(c, "help: unknown command "
+			    "\"%s\"", argv[2]);
+		cli_help(stdout, argc > 2 ? c->cmd : CMD_COUNT);
+		return EXIT_OK;
+	}
 	for (c->cmd = 0; c->cmd < CMD_COUNT; c->cmd++)
 		if (strcmp(argv[1], cmds[c->cmd].name) == 0)
 			break;
+	if (c->cmd == CMD_COUNT && argv[1][0] == '-')
+		return cli_usage_error(c, "\"%s\" before the command: options "
+		    "go after it (rsyncswap COMMAND [OPTIONS])", argv[1]);
 	if (c->cmd == CMD_COUNT)
 		return cli_usage_error(c, "unknown command \"%s\"", argv[1]);
 	c->cmd_name = cmds[c->cmd].name;
@@ -484,6 +503,11 @@ cli_parse(int argc, char *argv[], struct cli *c)
 	}
 	c->args = argv + optind;
 	c->nargs = argc - optind;
+	if (c->saw_quiet && c->saw_verbose)
+		return cli_usage_error(c, "-q and -v exclude each other");
+	if (c->rrdp.dir == NULL && c->rrdp_opts != NULL &&
+	    c->cmd != CMD_KRILL_SYNC)
+		return cli_usage_error(c, "%s needs --rrdp-dir", c->rrdp_opts);
 	if (c->cmd == CMD_KRILL_SYNC && c->rrdp.dir == NULL) {
 		snprintf(c->rrdp_dir, sizeof(c->rrdp_dir), "%s/rrdp",
 		    c->w.sync.state_dir);

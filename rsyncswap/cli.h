@@ -31,6 +31,8 @@ struct cli {
 	long long		 warn;		/* expiry --warn, seconds */
 	int			 syslog;
 	int			 layout_set;	/* --include-host or --flat */
+	int			 saw_quiet, saw_verbose;
+	const char		*rrdp_opts;	/* an --rrdp-* option given */
 	char			 rrdp_dir[4096];	/* krill-sync's default */
 	int			 verbosity;
 	char			**args;		/* operands */

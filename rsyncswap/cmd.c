@@ -191,6 +191,7 @@ cmd_main(int argc, char *argv[])
 	struct sync_options *o;
 	struct sync_report rep;
 	struct privs privs;
+	struct stat sb;
 	struct cli c;
 	int rc, swept;
 
@@ -211,6 +212,10 @@ cmd_main(int argc, char *argv[])
 	log_init("rsyncswap", c.verbosity);
 	if (c.syslog)
 		log_use_syslog();
+	if (o->cleanup_after == 0 && c.cmd != CMD_STATUS)
+		log_warn("--cleanup-after 0: a replaced revision is removed at "
+		    "once, and clients still reading it see \"file has "
+		    "vanished\" (rsync exit 24)");
 	if (o->rsync_dir == NULL) {
 		snprintf(rsync_dir, sizeof(rsync_dir), "%s/rsync",
 		    o->state_dir);
@@ -224,6 +229,14 @@ cmd_main(int argc, char *argv[])
 			return status_print(stdout, o->state_dir,
 			    o->rsync_dir, c.json, c.w.expiry_warn) == 0 ?
 			    EXIT_OK : EXIT_FAIL;
+		/* Only sync and watch create a state: a typo creates none. */
+		errno = 0;
+		if (stat(o->state_dir, &sb) == -1 || !S_ISDIR(sb.st_mode)) {
+			log_error("%s: %s (sweep needs the state directory of "
+			    "an earlier sync)", o->state_dir,
+			    errno == 0 ? "not a directory" : strerror(errno));
+			return EXIT_FAIL;
+		}
 		if ((rc = check_rrdp(&c)) != -1 ||
 		    (rc = setup_privileges(&c, &privs, 0)) != 0)
 			return rc;

@@ -36,7 +36,13 @@ expiry_run(const char *dir, int json, long long warn, int check)
 			    "too deep)\n", skipped);
 	}
 	rc = fflush(stdout) == EOF ? 1 : 0;
-	if (check && expiry_warning(&sum, now, warn, line, sizeof(line)) > 0) {
+	if (check && sum.npps == 0 && sum.dropped == 0) {
+		/* A check over nothing must not pass: empty, unmounted? */
+		fprintf(stderr, "rsyncswap expiry: %s: no manifest found "
+		    "(an empty or unmounted tree?): nothing was checked\n",
+		    dir);
+		rc = 1;
+	} else if (check && expiry_warning(&sum, now, warn, line, sizeof(line)) > 0) {
 		fprintf(stderr, "rsyncswap expiry: %s: %s\n", dir,
 		    line);
 		rc = 1;

@@ -260,7 +260,8 @@ state_free(struct state *st)
 int
 state_lock(const char *dir, char *err, size_t errsz)
 {
-	char	path[PATH_MAX];
+	char	path[PATH_MAX], buf[32];
+	ssize_t	n;
 	int	fd;
 
 	if ((size_t)snprintf(path, sizeof(path), "%s/lock", dir) >=
@@ -268,8 +269,10 @@ state_lock(const char *dir, char *err, size_t errsz)
 		errbuf_set(err, errsz, "%s/lock: path too long", dir);
 		return -1;
 	}
+	/* A lock file made by root may be read-only to us: flock works. */
 	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
-	    0644)) == -1) {
+	    0644)) == -1 && (errno != EACCES || (fd = open(path, O_RDONLY |
+	    O_CLOEXEC | O_NOFOLLOW)) == -1)) {
 		errbuf_set(err, errsz, "%s: %s", path, strerror(errno));
 		return -1;
 	}
@@ -277,8 +280,16 @@ state_lock(const char *dir, char *err, size_t errsz)
 		if (errno == EINTR)
 			continue;
 		if (errno == EWOULDBLOCK) {
-			errbuf_set(err, errsz, "%s: held by another instance",
-			    path);
+			n = pread(fd, buf, sizeof(buf) - 1, 0);
+			buf[n > 0 ? n : 0] = '\0';
+			buf[strcspn(buf, "\n")] = '\0';
+			if (buf[0] >= '1' && buf[0] <= '9' &&
+			    strspn(buf, "0123456789") == strlen(buf))
+				errbuf_set(err, errsz, "%s: held by rsyncswap "
+				    "pid %s", path, buf);
+			else
+				errbuf_set(err, errsz, "%s: held by another "
+				    "rsyncswap", path);
 			close(fd);
 			return -2;
 		}
@@ -286,5 +297,9 @@ state_lock(const char *dir, char *err, size_t errsz)
 		close(fd);
 		return -1;
 	}
+	/* Who holds it, for the message of the next one (best effort). */
+	n = snprintf(buf, sizeof(buf), "%ld\n", (long)getpid());
+	if (ftruncate(fd, 0) == 0 && pwrite(fd, buf, n, 0) != n)
+		(void)ftruncate(fd, 0);
 	return fd;
 }

@@ -93,8 +93,9 @@ int	state_set_deltas(struct state *st, const struct rrdp_notification *n);
 void	state_free(struct state *st);
 
 /*
- * Takes an exclusive flock on <dir>/lock (creating it). Returns the fd,
- * -2 when another process holds it, -1 on other errors (reason in err).
+ * Takes an exclusive flock on <dir>/lock (creating it) and writes our pid
+ * into it. Returns the fd, -2 when another process holds it (err then
+ * names its pid), -1 on other errors (reason in err).
  */
 int	state_lock(const char *dir, char *err, size_t errsz);
 

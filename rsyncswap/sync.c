@@ -239,12 +239,15 @@ run_open(struct run *r, int *lockfd)
 		    strerror(errno));
 		return EXIT_FAIL;
 	}
-	if ((*lockfd = state_lock(o->state_dir, err, sizeof(err))) == -2) {
-		snprintf(r->err, sizeof(r->err), "%s/lock: another rsyncswap "
-		    "is running on this state directory", o->state_dir);
+	if (o->lock_held)
+		*lockfd = -1;	/* watch holds it for its whole life */
+	else if ((*lockfd = state_lock(o->state_dir, err,
+	    sizeof(err))) == -2) {
+		snprintf(r->err, sizeof(r->err), "%s: another rsyncswap is "
+		    "running on this state directory", err);
 		return EXIT_LOCKED;
 	}
-	if (*lockfd == -1) {
+	if (!o->lock_held && *lockfd == -1) {
 		snprintf(r->err, sizeof(r->err), "%s", err);
 		return EXIT_FAIL;
 	}
@@ -400,11 +403,19 @@ run_finish(struct run *r, int ok, struct sync_report *rep)
 	char err[ERR_MAX];
 	long long now = time(NULL);
 
-	r->st.cleanup_after = o->cleanup_after;
+	long long cleanup = o->cleanup_after;
+
+	/*
+	 * The tuner (watch) owns the tuned value; any other run keeps it when
+	 * it is longer than its option, so that the slow clients it protects
+	 * stay protected.
+	 */
 	if (o->tune_changed != 0) {
 		r->st.tune_longest = o->tune_longest;
 		r->st.tune_changed = o->tune_changed;
-	}
+	} else if (r->st.tune_changed > 0 && r->st.cleanup_after > cleanup)
+		cleanup = r->st.cleanup_after;
+	r->st.cleanup_after = cleanup;
 	if (ok == 0) {
 		r->st.last_failure = now;
 		snprintf(r->st.last_error, sizeof(r->st.last_error), "%s",
@@ -413,10 +424,10 @@ run_finish(struct run *r, int ok, struct sync_report *rep)
 		r->st.last_success = now;
 	if (r->rsync_dirfd != -1 && sweep_run(r->rsync_dirfd,
 	    r->have_current ? r->current : NULL, &r->st, now,
-	    o->cleanup_after, o->privs, &ss) == 0)
+	    cleanup, o->privs, &ss) == 0)
 		rep->swept = ss.removed;
 	if (o->rrdp != NULL)
-		rrdpout_sweep(o->rrdp, o->cleanup_after, o->privs);
+		rrdpout_sweep(o->rrdp, cleanup, o->privs);
 	if (state_write(o->state_dir, &r->st, err, sizeof(err)) == -1)
 		log_error("%s", err);
 }

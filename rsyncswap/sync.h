@@ -21,6 +21,7 @@ struct sync_options {
 	size_t			 max_object_size;
 	size_t			 min_objects;
 	int			 quiet;
+	int			 lock_held;	/* the caller holds the lock */
 	const struct privs	*privs;		/* of the sweeper; NULL: none */
 	const struct rrdpout_config *rrdp;	/* --rrdp-dir; NULL: none */
 	/* The daemon's adaptive cleanup, kept in the state when changed. */

@@ -29,7 +29,6 @@
 #define BACKOFF_MIN_MS		2000
 #define BACKOFF_MAX_MS		(300 * 1000)
 /* Retry when another process held the lock (ms). */
-#define LOCKED_RETRY_MS		1000
 /* Longest pause between sweeps (ms); shorter for short cleanup times. */
 #define SWEEP_MAX_MS		(60 * 1000)
 
@@ -205,8 +204,6 @@ watch_sync(const struct watch_options *w, const struct sync_options *so,
 		watch_metrics(w, m);
 		return w->interval * 1000LL;
 	}
-	if (rc == EXIT_LOCKED)
-		return LOCKED_RETRY_MS;
 	m->syncs_failed++;
 	watch_metrics(w, m);
 	*backoff = *backoff == 0 ? BACKOFF_MIN_MS : *backoff * 2;
@@ -268,10 +265,17 @@ watch_run(const struct watch_options *w)
 	const char *name = NULL;
 	long long now, next_sync, next_sweep, first_event = 0, backoff = 0;
 	long long sweep_ms;
-	int ino = -1, timeout, swept;
+	int ino = -1, timeout, swept, lockfd;
 	char c;
 
 	memset(&m, 0, sizeof(m));
+	/* One instance per state: the lock is held until we stop. */
+	if ((lockfd = state_lock(w->sync.state_dir, err, sizeof(err))) < 0) {
+		log_error("%s%s", err, lockfd == -2 ? ": another rsyncswap "
+		    "is running on this state directory" : "");
+		return lockfd == -2 ? EXIT_LOCKED : EXIT_FAIL;
+	}
+	so.lock_held = 1;
 	watch_tune_init(w, &tune);
 	so.cleanup_after = tune.effective;
 	so.tune_longest = tune.longest;
@@ -370,5 +374,6 @@ watch_run(const struct watch_options *w)
 	logwatch_close(lw);
 	if (ino != -1)
 		close(ino);
+	close(lockfd);
 	return EXIT_OK;
 }

@@ -1,8 +1,9 @@
 /*
  * tsnorm [-n] [-c] [-v] PATH...: give every file below PATH its canonical
  * mtime (tsnorm.h) and every directory TSNORM_DIR_TIME, never following a
- * symbolic link: the walk opens each name relative to its parent
- * directory with O_NOFOLLOW and changes times through that descriptor.
+ * symbolic link below PATH (a PATH that is one is followed, as find -H):
+ * the walk opens each name relative to its parent directory with
+ * O_NOFOLLOW and changes times through that descriptor.
  */
 #include <dirent.h>
 #include <err.h>
@@ -334,19 +335,22 @@ main(int argc, char *argv[])
 		usage(0);
 
 	for (i = 0; i < argc; i++) {
-		if (lstat(argv[i], &st) == -1) {
+		/*
+		 * An operand is followed (as find -H does): "tsnorm -c
+		 * rsync/current" must check the revision, not skip the link.
+		 * Nothing below it is ever followed.
+		 */
+		if (stat(argv[i], &st) == -1) {
 			warn("%s", argv[i]);
 			w.failed = 1;
 			continue;
 		}
 		if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
-			if (w.verbose)
-				warnx("%s: not a file or directory, skipped",
-				    argv[i]);
+			warnx("%s: not a file or directory", argv[i]);
+			w.failed = 1;
 			continue;
 		}
-		fd = open(argv[i], O_RDONLY | O_NOFOLLOW | O_CLOEXEC |
-		    O_NONBLOCK);
+		fd = open(argv[i], O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 		if (fd == -1) {
 			warn("%s", argv[i]);
 			w.failed = 1;

@@ -92,3 +92,17 @@ if [ "$(id -u)" != 0 ]; then
 	chmod 644 "$T/tree/sub/notes.txt"
 fi
 ok "unreadable paths"
+
+# An operand that is a symlink is followed (find -H): `tsnorm -c
+# rsync/current` checks the revision instead of passing on nothing.
+ln -s tree "$T/current"
+touch "$T/tree/sub/ripe-ncc-ta.cer"
+if "$TSNORM" -c "$T/current" >"$T/c.out"; then fail "-c on a symlink operand passed on nothing"; fi
+grep -q "ripe-ncc-ta.cer" "$T/c.out" || fail "-c via the symlink did not name the touched file"
+"$TSNORM" "$T/current" || fail "set via the symlink operand"
+"$TSNORM" -c "$T/current" >"$T/c.out" || fail "-c via the symlink after set: $(cat "$T/c.out")"
+ok "a symlink operand is followed, nothing below it"
+# A special file as operand is a failure, not a silent pass.
+mkfifo "$T/fifo"
+if "$TSNORM" -c "$T/fifo" 2>/dev/null; then fail "-c on a fifo passed"; fi
+ok "a special file operand fails"

@@ -1,0 +1,51 @@
+# Nonsense is refused, and checks over nothing do not pass: each case
+# exits non-zero with one line naming the input, and creates nothing.
+. "$RSYNCSWAP_TOP/tests/lib.sh"
+need_rsyncswap
+U=$BENCH_URI
+
+refused() {	# refused EXIT WORD ARGS...: exit EXIT, one line that says WORD
+	_want=$1 _word=$2; shift 2
+	set +e
+	"$RSYNCSWAP" "$@" >"$T/out" 2>"$T/err"
+	_rc=$?
+	set -e
+	[ "$_rc" = "$_want" ] || { cat "$T/err"; fail "rsyncswap $*: exit $_rc, want $_want"; }
+	[ "$(wc -l <"$T/err")" = 1 ] || { cat "$T/err"; fail "rsyncswap $*: want one line on stderr"; }
+	grep -q -- "$_word" "$T/err" || { cat "$T/err"; fail "rsyncswap $*: stderr does not say '$_word'"; }
+}
+refused 2 "options go after" -s "$T/st" sync $U
+refused 2 "exclude each other" sync -q -v -s "$T/st" $U
+refused 2 "needs --rrdp-dir" sync --rrdp-notify-delay 5 -s "$T/st" $U
+refused 2 "needs --rrdp-dir" watch --rrdp-max-deltas 5 -s "$T/st" $U
+refused 2 "exclude each other" sync --flat --include-host -s "$T/st" $U
+refused 2 "unknown command" help frobnicate
+[ ! -e "$T/st" ] || fail "a refused command created the state directory"
+ok "usage nonsense refused in one line, nothing created"
+
+"$RSYNCSWAP" help >"$T/out" && grep -q "^usage: rsyncswap COMMAND" "$T/out" || fail "rsyncswap help"
+"$RSYNCSWAP" help watch >"$T/out" && grep -q -- "--interval" "$T/out" || fail "rsyncswap help watch"
+ok "rsyncswap help [COMMAND]"
+
+# sweep creates no state directory (a typo in -s must not pass).
+refused 1 "$T/typo" sweep -s "$T/typo"
+[ ! -e "$T/typo" ] || fail "sweep created $T/typo"
+ok "sweep -s with a typo: exit 1, nothing created"
+
+# --cleanup-after 0 is allowed, and warned about.
+"$RSYNCSWAP" sync -s "$T/st0" --cleanup-after 0 --source-uri-base "$BENCH_SRC" $U >/dev/null 2>"$T/err" ||
+	fail "sync --cleanup-after 0"
+grep -q "warning: --cleanup-after 0" "$T/err" || { cat "$T/err"; fail "no warning for --cleanup-after 0"; }
+ok "--cleanup-after 0 warned about"
+
+# Checks over nothing fail: expiry --check of an empty tree, report with a
+# state directory that does not exist.
+mkdir -p "$T/empty"
+set +e
+"$RSYNCSWAP" expiry --check "$T/empty" >/dev/null 2>"$T/err"; rc=$?
+set -e
+[ "$rc" = 1 ] && grep -q "no manifest found" "$T/err" || { cat "$T/err"; fail "expiry --check on an empty tree: exit $rc"; }
+"$RSYNCSWAP" expiry --check "$T/st0/rsync/current/" >/dev/null 2>&1 && :	# a real tree: checked (expired here)
+echo x >"$T/rsyncd.log"
+refused 1 "$T/nostate" report --state-dir "$T/nostate" "$T/rsyncd.log"
+ok "expiry --check on an empty tree and report --state-dir of nothing fail"
