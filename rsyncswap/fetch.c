@@ -23,6 +23,9 @@ struct transfer {
 	long long		 received;
 	int			 sink_failed;
 	int			 too_large;
+	long			 bad_status;	/* not 200: body not parsed */
+	char			 location[512];	/* of a redirect, not followed */
+	CURL			*curl;
 	struct fetch_validators	*v;
 };
 
@@ -82,8 +85,12 @@ fetch_file(const char *path, const char *uri, long long max_size,
 		if (r == -1 && errno == EINTR)
 			continue;
 		if (r == -1) {
-			snprintf(err, errsz, "%s: read: %s", path,
+			snprintf(err, errsz, "%s (%s): read: %s", uri, path,
 			    strerror(errno));
+			break;
+		}
+		if (r == 0 && total == 0) {
+			snprintf(err, errsz, "%s (%s): empty file", uri, path);
 			break;
 		}
 		if (r == 0) {
@@ -91,8 +98,8 @@ fetch_file(const char *path, const char *uri, long long max_size,
 			return FETCH_OK;
 		}
 		if ((total += r) > max_size) {
-			snprintf(err, errsz, "%s: larger than %lld bytes",
-			    path, max_size);
+			snprintf(err, errsz, "%s (%s): larger than %lld bytes",
+			    uri, path, max_size);
 			break;
 		}
 		if (sink(arg, buf, (size_t)r) == -1) {
@@ -109,7 +116,14 @@ fetch_write_cb(char *ptr, size_t size, size_t nmemb, void *userdata)
 {
 	struct transfer *t = userdata;
 	size_t len = size * nmemb;
+	long status = 0;
 
+	/* The status decides before the parser sees an error page. */
+	if (t->received == 0 && curl_easy_getinfo(t->curl,
+	    CURLINFO_RESPONSE_CODE, &status) == CURLE_OK && status != 200) {
+		t->bad_status = status;
+		return 0;
+	}
 	if ((t->received += (long long)len) > t->max_size) {
 		t->too_large = 1;
 		return 0;
@@ -153,6 +167,8 @@ fetch_header_cb(char *buf, size_t size, size_t nitems, void *userdata)
 	struct transfer *t = userdata;
 	size_t len = size * nitems;
 
+	fetch_header_value(buf, len, "Location", t->location,
+	    sizeof(t->location));
 	if (t->v != NULL) {
 		fetch_header_value(buf, len, "ETag", t->v->etag,
 		    sizeof(t->v->etag));
@@ -168,7 +184,7 @@ fetch_http(const struct fetch_config *fc, const char *url, const char *uri,
     struct fetch_validators *v, long long max_size, fetch_sink sink,
     void *arg, char *err, size_t errsz)
 {
-	char cerr[CURL_ERROR_SIZE] = "";
+	char cerr[CURL_ERROR_SIZE] = "", name[2 * MAX_URI_LENGTH + 8];
 	struct curl_slist *hdrs = NULL;
 	struct fetch_validators fresh;
 	struct transfer t;
@@ -176,6 +192,12 @@ fetch_http(const struct fetch_config *fc, const char *url, const char *uri,
 	CURLcode rc;
 	long status = 0;
 	CURL *c;
+
+	/* Errors name what was fetched: the back-end URL too, if another. */
+	if (strcmp(url, uri) == 0)
+		snprintf(name, sizeof(name), "%s", uri);
+	else
+		snprintf(name, sizeof(name), "%s (%s)", uri, url);
 
 	memset(&fresh, 0, sizeof(fresh));
 	memset(&t, 0, sizeof(t));
@@ -185,9 +207,10 @@ fetch_http(const struct fetch_config *fc, const char *url, const char *uri,
 	t.v = v != NULL ? &fresh : NULL;
 
 	if ((c = curl_easy_init()) == NULL) {
-		snprintf(err, errsz, "%s: cannot set up libcurl", uri);
+		snprintf(err, errsz, "%s: cannot set up libcurl", name);
 		return FETCH_ERROR;
 	}
+	t.curl = c;
 	if (v != NULL && v->etag[0] != '\0') {
 		snprintf(h, sizeof(h), "If-None-Match: %s", v->etag);
 		hdrs = curl_slist_append(hdrs, h);
@@ -224,32 +247,68 @@ fetch_http(const struct fetch_config *fc, const char *url, const char *uri,
 
 	rc = curl_easy_perform(c);
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-	curl_slist_free_all(hdrs);
 	curl_easy_cleanup(c);
 
 	if (t.sink_failed) {
+		curl_slist_free_all(hdrs);
 		err[0] = '\0';
 		return FETCH_ERROR;
 	}
 	if (t.too_large) {
-		snprintf(err, errsz, "%s: larger than %lld bytes", uri,
+		curl_slist_free_all(hdrs);
+		snprintf(err, errsz, "%s: larger than %lld bytes", name,
 		    max_size);
 		return FETCH_ERROR;
 	}
-	if (rc != CURLE_OK) {
-		snprintf(err, errsz, "%s: %s", uri,
+	if (rc != CURLE_OK && t.bad_status == 0) {
+		curl_slist_free_all(hdrs);
+		snprintf(err, errsz, "%s: %s", name,
 		    cerr[0] != '\0' ? cerr : curl_easy_strerror(rc));
 		return FETCH_ERROR;
 	}
-	if (status == 304 && v != NULL)
+	/* 304 answers only a request that carried our validators. */
+	if (status == 304 && v != NULL && hdrs != NULL) {
+		curl_slist_free_all(hdrs);
 		return FETCH_NOT_MODIFIED;
+	}
+	curl_slist_free_all(hdrs);
+	if (status == 304) {
+		snprintf(err, errsz, "%s: HTTP status 304 to a request without "
+		    "validators", name);
+		return FETCH_ERROR;
+	}
+	if (status >= 300 && status < 400 && t.location[0] != '\0') {
+		snprintf(err, errsz, "%s: HTTP status %ld, a redirect to %s "
+		    "(not followed: give the final URI)", name, status,
+		    t.location);
+		return FETCH_ERROR;
+	}
 	if (status != 200) {
-		snprintf(err, errsz, "%s: HTTP status %ld", uri, status);
+		snprintf(err, errsz, "%s: HTTP status %ld", name, status);
+		return FETCH_ERROR;
+	}
+	if (t.received == 0) {
+		snprintf(err, errsz, "%s: empty response (HTTP status 200 "
+		    "without a body)", name);
 		return FETCH_ERROR;
 	}
 	if (v != NULL)
 		*v = fresh;
 	return FETCH_OK;
+}
+
+const char *
+fetch_label(const struct fetch_config *fc, const char *uri, char *buf,
+    size_t bufsz)
+{
+	char where[MAX_URI_LENGTH + 4096], err[ERR_MAX];
+
+	if (fc->source_base == NULL || fetch_map(fc, uri, where,
+	    sizeof(where), err, sizeof(err)) == -1)
+		snprintf(buf, bufsz, "%s", uri);
+	else
+		snprintf(buf, bufsz, "%s (%s)", uri, where);
+	return buf;
 }
 
 enum fetch_result

@@ -31,6 +31,13 @@ enum fetch_result {
 	FETCH_NOT_MODIFIED = 1,
 };
 
+/*
+ * Writes into buf how messages name uri: uri itself, or "uri (where)" when
+ * it is read from a back-end URL or a local path. Returns buf.
+ */
+const char	*fetch_label(const struct fetch_config *fc, const char *uri,
+		    char *buf, size_t bufsz);
+
 /* Sets up libcurl once per process. Returns 0, or -1. */
 int		fetch_init(void);
 

@@ -360,6 +360,8 @@ rrdp_parser_finish(struct rrdp_parser *p, const unsigned char *want_hash,
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned int mdlen = 0;
 	char want[RRDP_HASH_LEN * 2 + 1], got[RRDP_HASH_LEN * 2 + 1];
+	char why[ERR_MAX];
+	int failed_before;
 
 	if (out != NULL)
 		memset(out, 0, sizeof(*out));
@@ -368,24 +370,40 @@ rrdp_parser_finish(struct rrdp_parser *p, const unsigned char *want_hash,
 		return -1;
 	}
 	p->finished = 1;
+	failed_before = p->failed;
 	if (!p->failed)
 		rrdp_parse(p, NULL, 0, 1);
 	if (!p->failed)
 		p->ops->done(p);
-	if (p->failed)
+	if (failed_before)
 		return -1;
+	/* Every byte was fed: the digest is the whole document's. */
 	if (EVP_DigestFinal_ex(p->md, md, &mdlen) != 1 ||
 	    mdlen != RRDP_HASH_LEN) {
-		rrdp_fail_noline(p, "SHA-256 failed");
+		if (!p->failed)
+			rrdp_fail_noline(p, "SHA-256 failed");
 		return -1;
 	}
 	if (want_hash != NULL && memcmp(md, want_hash, RRDP_HASH_LEN) != 0) {
 		rrdp_hex(want_hash, RRDP_HASH_LEN, want);
 		rrdp_hex(md, RRDP_HASH_LEN, got);
-		rrdp_fail_noline(p, "hash mismatch: expected %s, got %s",
-		    want, got);
+		/*
+		 * A truncated or replaced document also ends badly as XML:
+		 * the hash is the cause that names it, the parser's words a
+		 * detail.
+		 */
+		if (p->failed) {
+			snprintf(why, sizeof(why), "%s", p->err);
+			snprintf(p->err, sizeof(p->err), "hash mismatch: "
+			    "expected %s, got %s (truncated or another "
+			    "document; as XML: %s)", want, got, why);
+		} else
+			rrdp_fail_noline(p, "hash mismatch: expected %s, got "
+			    "%s", want, got);
 		return -1;
 	}
+	if (p->failed)
+		return -1;
 	if (p->kind == RRDP_NOTIFICATION && out != NULL) {
 		*out = p->nt;
 		memset(&p->nt, 0, sizeof(p->nt));

@@ -85,7 +85,7 @@ run_document(struct run *r, enum rrdp_kind kind, const char *uri,
 	struct rrdp_parser *p;
 	struct doc_sink ds;
 	enum fetch_result fr;
-	char ferr[ERR_MAX];
+	char ferr[ERR_MAX], label[2 * MAX_URI_LENGTH + 4096];
 	long long max;
 	int copy = r->out != NULL && kind != RRDP_NOTIFICATION, ok = 0;
 
@@ -114,11 +114,13 @@ run_document(struct run *r, enum rrdp_kind kind, const char *uri,
 		else if (ferr[0] != '\0')
 			snprintf(r->err, sizeof(r->err), "%s", ferr);
 		else
-			snprintf(r->err, sizeof(r->err), "%s: %s", uri,
-			    rrdp_parser_error(p));
+			snprintf(r->err, sizeof(r->err), "%s: %s",
+			    fetch_label(&r->o->fetch, uri, label,
+			    sizeof(label)), rrdp_parser_error(p));
 	} else if (rrdp_parser_finish(p, hash, kind == RRDP_NOTIFICATION ?
 	    &r->n : NULL) == -1)
-		snprintf(r->err, sizeof(r->err), "%s: %s", uri,
+		snprintf(r->err, sizeof(r->err), "%s: %s",
+		    fetch_label(&r->o->fetch, uri, label, sizeof(label)),
 		    rrdp_parser_error(p));
 	else
 		ok = 1;
