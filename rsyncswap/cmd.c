@@ -113,6 +113,30 @@ prepare_dir(const char *dir, const struct privs *p)
 }
 
 /*
+ * Checks that the directory of the metrics file path can take a new file
+ * from us (the temporary file renamed over path). Returns 0, or -1 with
+ * the reason in err.
+ */
+static int
+check_metrics_dir(const char *path, char *err, size_t errsz)
+{
+	char dir[PATH_MAX];
+	const char *slash = strrchr(path, '/');
+
+	if (slash == NULL)
+		snprintf(dir, sizeof(dir), ".");
+	else
+		snprintf(dir, sizeof(dir), "%.*s", slash == path ? 1 :
+		    (int)(slash - path), path);
+	if (access(dir, W_OK | X_OK) == -1) {
+		snprintf(err, errsz, "%s: directory %s: %s (uid %u)", path, dir,
+		    strerror(errno), (unsigned)geteuid());
+		return -1;
+	}
+	return 0;
+}
+
+/*
  * Opens what needs root, then drops to --user. Returns 0, or an exit code.
  */
 static int
@@ -134,6 +158,12 @@ setup_privileges(struct cli *c, struct privs *p, int daemon)
 		return EXIT_FAIL;
 	}
 	o->privs = p;
+	/* The metrics are written as this user: find out now, not never. */
+	if (c->w.metrics_file != NULL && check_metrics_dir(c->w.metrics_file,
+	    err, sizeof(err)) == -1) {
+		log_error("--metrics-file %s", err);
+		return EXIT_FAIL;
+	}
 	if (!privs_can_chown()) {
 		if (daemon)
 			log_warn("current will be owned by uid %u, not root: "

@@ -180,10 +180,13 @@ report_run(const char *state_dir, const char *svg, int json, char **logs,
 			fprintf(stderr, "rsyncswap report: out of memory\n");
 			return 1;
 		}
-		if (state_read(in.state_dir, st, err, sizeof(err)) != 0) {
-			fprintf(stderr, "rsyncswap report: %s/state: %s\n",
-			    in.state_dir, err[0] != '\0' ? err :
-			    "no state file");
+		/* err names the file already; "no file" leaves it empty. */
+		if ((rc = state_read(in.state_dir, st, err, sizeof(err))) != 0) {
+			if (rc == 1)
+				fprintf(stderr, "rsyncswap report: %s/state: no "
+				    "state file\n", in.state_dir);
+			else
+				fprintf(stderr, "rsyncswap report: %s\n", err);
 			free(st);
 			return 1;
 		}

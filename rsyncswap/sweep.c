@@ -25,9 +25,104 @@ sweep_is_leftover(const char *name)
 	    strcmp(name, CURRENT_TMP_NAME) == 0;
 }
 
-/* Records that the unknown revision name stopped being current at now. */
+/* Revision directories whose times are read to date unknown ones. */
+#define SWEEP_MAX_REVISIONS	(4 * 1024 * 1024)
+
+/* The change times (ns) of the revision directories, sorted. */
+struct rev_times {
+	long long	*t;
+	size_t		 n, cap;
+};
+
+static int
+cmp_ll(const void *a, const void *b)
+{
+	long long x = *(const long long *)a, y = *(const long long *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Returns the change time of revision name in ns, or -1. */
+static long long
+rev_ctime(int dfd, const char *name)
+{
+	struct stat sb;
+
+	if (fstatat(dfd, name, &sb, AT_SYMLINK_NOFOLLOW) == -1 ||
+	    !S_ISDIR(sb.st_mode))
+		return -1;
+	return (long long)sb.st_ctim.tv_sec * 1000000000LL +
+	    sb.st_ctim.tv_nsec;
+}
+
+/*
+ * Reads the change time of every revision directory (and of current's
+ * target) into rt. A revision's directory is renamed into place when it
+ * is made and not changed after, so its change time is when it became
+ * current, and the next one's is when it stopped being current: that is
+ * how a revision the history does not know (lost or evicted state) is
+ * dated, the same on every sweep. Returns 0, or -1 (out of memory: the
+ * unknown ones are then dated now).
+ */
+static int
+rev_times_read(DIR *d, int dfd, struct rev_times *rt)
+{
+	struct dirent *de;
+	long long t, *nt;
+
+	rewinddir(d);
+	while ((de = readdir(d)) != NULL && rt->n < SWEEP_MAX_REVISIONS) {
+		if (!swap_is_revision_name(de->d_name) ||
+		    (t = rev_ctime(dfd, de->d_name)) == -1)
+			continue;
+		if (rt->n == rt->cap) {
+			rt->cap = rt->cap == 0 ? 1024 : rt->cap * 2;
+			if ((nt = realloc(rt->t, rt->cap * sizeof(*nt))) ==
+			    NULL)
+				return -1;
+			rt->t = nt;
+		}
+		rt->t[rt->n++] = t;
+	}
+	qsort(rt->t, rt->n, sizeof(*rt->t), cmp_ll);
+	return 0;
+}
+
+/*
+ * Returns when revision name stopped being current by the change times:
+ * the next newer revision's (in seconds; its own when the newest share its
+ * clock tick), at most now; now if unknown.
+ */
+static long long
+rev_replaced_at(const struct rev_times *rt, int dfd, const char *name,
+    long long now)
+{
+	long long own = rev_ctime(dfd, name), next;
+	size_t lo = 0, hi = rt->n, mid;
+
+	if (own == -1)
+		return now;
+	while (lo < hi) {	/* the first time greater than own */
+		mid = lo + (hi - lo) / 2;
+		if (rt->t[mid] <= own)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == rt->n) {
+		/* Made in the same clock tick as another: as old as that. */
+		if (lo >= 2 && rt->t[lo - 2] == own)
+			next = own / 1000000000LL;
+		else
+			return now;
+	} else
+		next = rt->t[lo] / 1000000000LL;
+	return next < now ? next : now;
+}
+
+/* Records that the unknown revision name stopped being current at until. */
 static void
-sweep_adopt(struct state *st, const char *name, long long now)
+sweep_adopt(struct state *st, const char *name, long long until)
 {
 	struct state_revision *r;
 
@@ -44,8 +139,8 @@ sweep_adopt(struct state *st, const char *name, long long now)
 	}
 	memset(r, 0, sizeof(*r));
 	snprintf(r->name, sizeof(r->name), "%s", name);
-	r->since = now;
-	r->until = now;
+	r->since = until;
+	r->until = until;
 	st->nhistory++;
 }
 
@@ -110,10 +205,11 @@ sweep_run(int rsync_dirfd, const char *current, struct state *st,
     struct sweep_stats *stats)
 {
 	char *names[SWEEP_MAX_ENTRIES];
+	struct rev_times rt = { NULL, 0, 0 };
 	struct sweep_names sn;
 	struct state_revision *r;
 	struct dirent *de;
-	int n = 0, dfd, failed;
+	int n = 0, dfd, failed, have_times;
 	DIR *d;
 
 	memset(stats, 0, sizeof(*stats));
@@ -123,6 +219,7 @@ sweep_run(int rsync_dirfd, const char *current, struct state *st,
 			close(dfd);
 		return -1;
 	}
+	have_times = rev_times_read(d, dfd, &rt) == 0;
 	rewinddir(d);
 	while ((de = readdir(d)) != NULL && n < SWEEP_MAX_ENTRIES) {
 		if (current != NULL && strcmp(de->d_name, current) == 0)
@@ -130,11 +227,18 @@ sweep_run(int rsync_dirfd, const char *current, struct state *st,
 		if (!sweep_is_leftover(de->d_name)) {
 			if (!swap_is_revision_name(de->d_name))
 				continue;
-			/* Unknown, or not current any more: its clock starts. */
+			/*
+			 * Unknown (a lost state, or evicted from a full
+			 * history): dated by the change times, so its clock
+			 * never restarts. Not current any more: from now.
+			 * A time after now (the clock stepped back) is now.
+			 */
 			if ((r = state_history_find(st, de->d_name)) == NULL) {
-				sweep_adopt(st, de->d_name, now);
+				sweep_adopt(st, de->d_name, have_times ?
+				    rev_replaced_at(&rt, dfd, de->d_name, now) :
+				    now);
 				r = state_history_find(st, de->d_name);
-			} else if (r->until == 0)
+			} else if (r->until == 0 || r->until > now)
 				r->until = now;
 			if (r == NULL || now - r->until < cleanup_after) {
 				stats->kept++;
@@ -147,6 +251,7 @@ sweep_run(int rsync_dirfd, const char *current, struct state *st,
 		n++;
 	}
 	closedir(d);
+	free(rt.t);
 	if (n == 0)
 		return 0;
 	sn.names = names;

@@ -19,8 +19,9 @@ struct sweep_stats {
 /*
  * Sweeps the rsync directory rsync_dirfd. current is the target of current
  * (NULL if none). The child runs as privs' user (NULL: as we are) with no
- * capabilities. Revisions on disk that st->history does not know start
- * their clock now (recorded in st). Returns 0 when everything due was
+ * capabilities. A revision on disk that st->history does not know is dated
+ * by when the next newer revision directory was made (its change time),
+ * at most now, and recorded in st; a time after now counts as now. Returns 0 when everything due was
  * removed, -1 otherwise (reason logged); fills stats.
  */
 int	sweep_run(int rsync_dirfd, const char *current, struct state *st,

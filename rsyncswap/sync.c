@@ -263,8 +263,7 @@ run_open(struct run *r, int *lockfd)
 	state_clean_temps(o->state_dir);
 	rc = state_read(o->state_dir, &r->st, err, sizeof(err));
 	if (rc == -1)
-		log_warn("%s/state: %s; taking the snapshot", o->state_dir,
-		    err);
+		log_warn("%s; taking the snapshot", err);
 	rc = swap_read_current(r->rsync_dirfd, r->current, sizeof(r->current),
 	    err, sizeof(err));
 	if (rc == -1) {

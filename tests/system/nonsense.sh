@@ -49,3 +49,23 @@ set -e
 echo x >"$T/rsyncd.log"
 refused 1 "$T/nostate" report --state-dir "$T/nostate" "$T/rsyncd.log"
 ok "expiry --check on an empty tree and report --state-dir of nothing fail"
+
+# --metrics-file where it cannot be written: one line at start, exit 1,
+# before anything is synced (with --user: as that user).
+set +e
+"$RSYNCSWAP" sync -s "$T/stm" --metrics-file "$T/nodir/m.prom" --source-uri-base "$BENCH_SRC" $U \
+	>/dev/null 2>"$T/err"; rc=$?
+set -e
+[ "$rc" = 1 ] && [ "$(wc -l <"$T/err")" = 1 ] && grep -q -- "--metrics-file $T/nodir/m.prom" "$T/err" ||
+	{ cat "$T/err"; fail "--metrics-file in a missing directory: exit $rc"; }
+[ ! -e "$T/stm/rsync/current" ] || fail "--metrics-file refused, but synced anyway"
+if [ "$(id -u)" = 0 ] && getent passwd nobody >/dev/null; then
+	mkdir -p "$T/rootonly"; chmod 755 "$T/rootonly"
+	set +e
+	"$RSYNCSWAP" sync -s "$T/stn" --user nobody --metrics-file "$T/rootonly/m.prom" \
+		--source-uri-base "$BENCH_SRC" $U >/dev/null 2>"$T/err"; rc=$?
+	set -e
+	[ "$rc" = 1 ] && grep -q "Permission denied (uid $(id -u nobody))" "$T/err" ||
+		{ cat "$T/err"; fail "--metrics-file not writable by --user: exit $rc"; }
+fi
+ok "--metrics-file that cannot be written: one line at start"
