@@ -14,6 +14,7 @@
 
 #include "rsyncswap/expiry_read.h"
 #include "rsyncswap/errbuf.h"
+#include "rsyncswap/fsutil.h"
 #include "rsyncswap/limits.h"
 
 /*
@@ -187,9 +188,10 @@ expiry_reader_open(const char *state_dir, struct expiry_reader **rp,
 		free(r);
 		return -1;
 	}
-	if ((fd = open(r->path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) == -1) {
-		saved = errno;
-		errbuf_set(errbuf, errsz, "%s: %s", r->path, strerror(saved));
+	if ((fd = fs_open_regular(r->path)) < 0) {
+		saved = fd == -2 ? 0 : errno;
+		errbuf_set(errbuf, errsz, "%s: %s", r->path, fd == -2 ?
+		    "not a regular file" : strerror(saved));
 		free(r);
 		return saved == ENOENT ? 1 : -1;
 	}

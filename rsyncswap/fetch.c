@@ -73,11 +73,18 @@ fetch_file(const char *path, const char *uri, long long max_size,
 {
 	static unsigned char buf[READ_CHUNK];
 	long long total = 0;
+	struct stat sb;
 	ssize_t r;
 	int fd;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
-		snprintf(err, errsz, "%s (%s): %s", uri, path, strerror(errno));
+	/* The back-end's symlinks are followed; a FIFO never blocks us. */
+	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) == -1 ||
+	    fstat(fd, &sb) == -1 || !S_ISREG(sb.st_mode)) {
+		snprintf(err, errsz, "%s (%s): %s", uri, path, fd == -1 ||
+		    S_ISREG(sb.st_mode) ? strerror(errno) :
+		    "not a regular file");
+		if (fd != -1)
+			close(fd);
 		return FETCH_ERROR;
 	}
 	for (;;) {

@@ -12,6 +12,28 @@
 
 #include "rsyncswap/fsutil.h"
 
+int
+fs_open_regular(const char *path)
+{
+	struct stat sb;
+	int fd, saved;
+
+	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
+	    O_CLOEXEC)) == -1)
+		return -1;
+	if (fstat(fd, &sb) == -1) {
+		saved = errno;
+		close(fd);
+		errno = saved;
+		return -1;
+	}
+	if (!S_ISREG(sb.st_mode)) {
+		close(fd);
+		return -2;
+	}
+	return fd;
+}
+
 /* Deepest directory nesting walked; ours is MAX_PATH_DEPTH + 2. */
 #define WALK_MAX_DEPTH	128
 #define HASH_CHUNK	(64 * 1024)

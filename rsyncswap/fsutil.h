@@ -21,6 +21,13 @@ int	fs_remove_tree(int dirfd, const char *name, dev_t dev);
  */
 int	fs_sha256_at(int dirfd, const char *name, unsigned char md[32]);
 
+/*
+ * Opens path for reading only if it is a regular file, without following
+ * a symlink and without blocking on a FIFO or device. Returns the fd, -1
+ * with errno set, or -2 when path is not a regular file.
+ */
+int	fs_open_regular(const char *path);
+
 /* Creates path and its parents with mode 0755. Returns 0 or -1 (errno). */
 int	fs_mkdir_p(const char *path);
 

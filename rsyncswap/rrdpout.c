@@ -352,7 +352,7 @@ rrdpout_read_notification(const struct rrdpout_config *c,
 
 	memset(n, 0, sizeof(*n));
 	snprintf(path, sizeof(path), "%s/" NOTIFICATION_NAME, c->dir);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1)
+	if ((fd = fs_open_regular(path)) < 0)
 		return -1;
 	if ((p = rrdp_parser_new(RRDP_NOTIFICATION, NULL, -1, 0, NULL)) ==
 	    NULL) {

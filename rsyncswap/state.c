@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "rsyncswap/errbuf.h"
+#include "rsyncswap/fsutil.h"
 #include "rsyncswap/state.h"
 #include "rsyncswap/state_format.h"
 
@@ -36,10 +37,12 @@ state_read(const char *dir, struct state *st, char *err, size_t errsz)
 		errbuf_set(err, errsz, "%s/state: path too long", dir);
 		return -1;
 	}
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1) {
-		if (errno == ENOENT)
+	/* A FIFO planted as the state must not block every run. */
+	if ((fd = fs_open_regular(path)) < 0) {
+		if (fd == -1 && errno == ENOENT)
 			return 1;
-		errbuf_set(err, errsz, "%s: %s", path, strerror(errno));
+		errbuf_set(err, errsz, "%s: %s", path, fd == -2 ?
+		    "not a regular file" : strerror(errno));
 		return -1;
 	}
 	if (fstat(fd, &sb) == -1) {

@@ -331,6 +331,29 @@ run_publish(struct run *r, struct revision *rev, const struct apply *a,
 	return 0;
 }
 
+/*
+ * After a state write failed (reason in r->err): points current back at
+ * prev ("" for none), so that the failed run leaves current as it found
+ * it; the new revision is left to the sweep.
+ */
+static void
+run_unswap(struct run *r, const char *prev)
+{
+	char why[ERR_MAX], err[ERR_MAX];
+	int rc;
+
+	snprintf(why, sizeof(why), "%s", r->err);
+	if (strcmp(prev, r->current) == 0)
+		return;
+	rc = prev[0] != '\0' ? swap_current(r->rsync_dirfd, prev, err,
+	    sizeof(err)) : unlinkat(r->rsync_dirfd, CURRENT_NAME, 0);
+	snprintf(r->err, sizeof(r->err), "%s; %s", why, rc == -1 ?
+	    "current could not be put back" : prev[0] != '\0' ?
+	    "current put back" : "current removed again");
+	snprintf(r->current, sizeof(r->current), "%s", prev);
+	r->have_current = prev[0] != '\0';
+}
+
 /* Returns 1 if the state directory holds an expiry summary. */
 static int
 run_has_expiry(const struct run *r)
@@ -394,9 +417,10 @@ fail:
 
 /*
  * Records the outcome in the state file (ok: 1 success, 0 failure, -1 a
- * sweep only) and sweeps.
+ * sweep only) and sweeps. Returns 0, or -1 when the state could not be
+ * written (logged): the run has then failed.
  */
-static void
+static int
 run_finish(struct run *r, int ok, struct sync_report *rep)
 {
 	const struct sync_options *o = r->o;
@@ -429,8 +453,11 @@ run_finish(struct run *r, int ok, struct sync_report *rep)
 		rep->swept = ss.removed;
 	if (o->rrdp != NULL)
 		rrdpout_sweep(o->rrdp, cleanup, o->privs);
-	if (state_write(o->state_dir, &r->st, err, sizeof(err)) == -1)
+	if (state_write(o->state_dir, &r->st, err, sizeof(err)) == -1) {
 		log_error("%s", err);
+		return -1;
+	}
+	return 0;
 }
 
 int
@@ -440,7 +467,7 @@ sync_run(const struct sync_options *o, struct sync_report *rep)
 	struct decision d;
 	struct apply a = { 0 };
 	struct revision *rev;
-	char name[STATE_NAME_MAX];
+	char name[STATE_NAME_MAX], prev[STATE_NAME_MAX];
 	int lockfd = -1, rc, not_modified = 0;
 	struct run r;
 
@@ -516,6 +543,7 @@ sync_run(const struct sync_options *o, struct sync_report *rep)
 	r.st.serial = r.n.serial;
 	snprintf(r.st.host, sizeof(r.st.host), "%s", a.host);
 	r.st.layout = (int)o->layout;
+	snprintf(prev, sizeof(prev), "%s", r.have_current ? r.current : "");
 	if (!r.have_current || strcmp(r.current, name) != 0)
 		state_history_push(&r.st, name, time(NULL));
 	snprintf(r.st.revision, sizeof(r.st.revision), "%s", name);
@@ -524,8 +552,11 @@ sync_run(const struct sync_options *o, struct sync_report *rep)
 	r.st.objects = (long long)rep->objects;
 	/* Record the swap at once: a crash in what follows costs no snapshot. */
 	r.st.last_success = time(NULL);
-	if (state_write(o->state_dir, &r.st, r.err, sizeof(r.err)) == -1)
-		log_warn("%s", r.err);
+	if (state_write(o->state_dir, &r.st, r.err, sizeof(r.err)) == -1) {
+		/* Unrecorded, it is not published: current goes back. */
+		run_unswap(&r, prev);
+		goto fail;
+	}
 	run_expiry(&r, &a, name);
 done:
 	if (r.have_current && !run_has_expiry(&r))
@@ -542,8 +573,7 @@ done:
 	snprintf(rep->current, sizeof(rep->current), "%s", r.current);
 	if (o->rrdp != NULL && run_rrdp_output(&r) == -1)
 		goto fail;
-	run_finish(&r, 1, rep);
-	rc = EXIT_OK;
+	rc = run_finish(&r, 1, rep) == 0 ? EXIT_OK : EXIT_FAIL;
 	goto out;
 fail:
 	if (sync_interrupt)
@@ -577,8 +607,8 @@ sync_sweep_only(const struct sync_options *o, int *swept)
 	r.rsync_dirfd = -1;
 	if ((rc = run_open(&r, &lockfd)) != EXIT_OK)
 		log_error("%s", r.err);
-	else
-		run_finish(&r, -1, &rep);
+	else if (run_finish(&r, -1, &rep) == -1)
+		rc = EXIT_FAIL;
 	*swept = rep.swept;
 	state_free(&r.st);
 	if (r.rsync_dirfd != -1)
