@@ -2,6 +2,7 @@
  * What one sync run does: nothing, deltas, or a snapshot. Pure logic, no
  * I/O, so every branch is unit tested.
  */
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -68,6 +69,34 @@ delta_mutated(const struct state *st, const struct rrdp_notification *n,
 		}
 	}
 	return 0;
+}
+
+int
+decide_served(const char *served, const struct rrdp_notification *n,
+    struct decision *d)
+{
+	static const char pre[] = "session_", mid[] = "_serial_";
+	size_t sl = strlen(n->session_id);
+	long long s = 0;
+	const char *p;
+
+	if (served == NULL || strncmp(served, pre, sizeof(pre) - 1) != 0 ||
+	    strncmp(served + sizeof(pre) - 1, n->session_id, sl) != 0)
+		return 0;
+	p = served + sizeof(pre) - 1 + sl;
+	if (strncmp(p, mid, sizeof(mid) - 1) != 0)
+		return 0;
+	for (p += sizeof(mid) - 1; *p >= '0' && *p <= '9'; p++) {
+		if (s > (LLONG_MAX - (*p - '0')) / 10)
+			return 0;
+		s = s * 10 + (*p - '0');
+	}
+	if (*p != '\0' || p[-1] == '_' || s <= n->serial)
+		return 0;
+	memset(d, 0, sizeof(*d));
+	decided(d, ACTION_REFUSE, "serial went back from %lld (served: %s) "
+	    "to %lld in session %s", s, served, n->serial, n->session_id);
+	return 1;
 }
 
 enum sync_action

@@ -32,4 +32,13 @@ enum sync_action decide(const struct state *st, int have_state,
 	    const struct rrdp_notification *n, size_t max_deltas,
 	    struct decision *d);
 
+/*
+ * The served revision's name is evidence too, whatever the state says:
+ * returns 1 and fills d with ACTION_REFUSE when served (the name current
+ * points to, NULL if none) is session_<n's session>_serial_<s> with s
+ * above n's serial; 0 otherwise.
+ */
+int	decide_served(const char *served, const struct rrdp_notification *n,
+	    struct decision *d);
+
 #endif

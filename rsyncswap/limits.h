@@ -27,6 +27,8 @@
 #define MAX_DOCUMENT_SIZE	(16LL * 1024 * 1024 * 1024)
 /* Seconds a revision stays on disk after it stopped being current. */
 #define CLEANUP_AFTER_DEFAULT	7200
+/* Seconds a sweeper child may take before it is killed. */
+#define SWEEP_CHILD_TIMEOUT	3600
 /* Revisions remembered in the state file's history. */
 #define MAX_HISTORY		512
 /* Seconds one HTTP transfer may take, and may stall, before it fails. */

@@ -59,7 +59,9 @@ now_mono(void)
 
 /*
  * Opens the file under lt->path into f, at its end when at_end is set.
- * Returns 0, 1 when there is no such file, -1 on other errors (in err).
+ * Returns 0, 1 when there is no such file, -2 when it is not a regular
+ * file (a FIFO or /dev/zero would block or never end: never read), -1 on
+ * other errors (in err).
  */
 static int
 file_open(struct logtail *lt, struct lt_file *f, int at_end, char *err,
@@ -68,11 +70,17 @@ file_open(struct logtail *lt, struct lt_file *f, int at_end, char *err,
 	struct stat	st;
 	char		c;
 
-	if ((f->fd = open(lt->path, O_RDONLY | O_CLOEXEC)) == -1) {
+	if ((f->fd = open(lt->path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) == -1) {
 		if (errno == ENOENT)
 			return 1;
 		snprintf(err, errsz, "%s: %s", lt->path, strerror(errno));
 		return -1;
+	}
+	if (fstat(f->fd, &st) == 0 && !S_ISREG(st.st_mode)) {
+		snprintf(err, errsz, "%s: not a regular file", lt->path);
+		close(f->fd);
+		f->fd = -1;
+		return -2;
 	}
 	if (fstat(f->fd, &st) == -1 ||
 	    (f->part == NULL && (f->part = malloc(RSYNCD_LINE_MAX)) == NULL)) {
@@ -261,6 +269,7 @@ logtail_open(const char *path, int from_start, char *err, size_t errsz)
 	free(copy);
 	switch (file_open(lt, &lt->cur, !from_start, err, errsz)) {
 	case -1:
+	case -2:
 		logtail_close(lt);
 		return NULL;
 	case 0:
@@ -326,8 +335,11 @@ check_path(struct logtail *lt, logtail_line_cb cb, void *arg, char *err,
 		return 0;
 	if (had && (lines = retire_current(lt, cb, arg, err, errsz)) == -1)
 		return -1;
+	/* Something else than a log under the name: as if none (yet). */
 	if ((rc = file_open(lt, &lt->cur, 0, err, errsz)) == -1)
 		return -1;
+	if (rc == -2)
+		return lines;
 	if (rc == 0 && lt->opened++ > 0)
 		lt->st.rotations++;
 	return lines;

@@ -1,6 +1,9 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include <poll.h>
+#include <signal.h>
+
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
@@ -10,9 +13,13 @@
 #include <unistd.h>
 
 #include "rsyncswap/fsutil.h"
+#include "rsyncswap/limits.h"
 #include "rsyncswap/log.h"
 #include "rsyncswap/swap.h"
 #include "rsyncswap/sweep.h"
+
+/* How often a sweep looks whether its child has ended (ms). */
+#define SWEEP_POLL_MS		20
 
 /* Entries removed by one sweep; the rest wait for the next one. */
 #define SWEEP_MAX_ENTRIES	4096
@@ -149,7 +156,8 @@ sweep_in_child(int dirfd, int (*fn)(int, void *), void *arg,
     const struct privs *privs)
 {
 	char desc[1024], err[256];
-	pid_t pid;
+	long long waited;
+	pid_t pid, w;
 	int status, failed;
 
 	if ((pid = fork()) == -1) {
@@ -157,6 +165,14 @@ sweep_in_child(int dirfd, int (*fn)(int, void *), void *arg,
 		return -1;
 	}
 	if (pid == 0) {
+		/*
+		 * Nothing inherited but stdio and the directory: above all
+		 * not the run lock, which a stopped or orphaned sweeper would
+		 * otherwise hold for every later run.
+		 */
+		if (dirfd > 3)
+			close_range(3, (unsigned)dirfd - 1, 0);
+		close_range((unsigned)dirfd + 1, ~0U, 0);
 		if (privs_sweeper(privs, dirfd, desc, sizeof(desc), err,
 		    sizeof(err)) == -1) {
 			log_error("%s", err);
@@ -166,9 +182,22 @@ sweep_in_child(int dirfd, int (*fn)(int, void *), void *arg,
 		failed = fn(dirfd, arg);
 		_exit(failed > 255 ? 255 : failed);
 	}
-	while (waitpid(pid, &status, 0) == -1)
-		if (errno != EINTR)
+	/* Bounded: a stopped or stuck sweeper does not hold us forever. */
+	for (waited = 0;; waited += SWEEP_POLL_MS) {
+		if ((w = waitpid(pid, &status, WNOHANG)) == pid)
+			break;
+		if (w == -1 && errno != EINTR)
 			return -1;
+		if (waited >= SWEEP_CHILD_TIMEOUT * 1000LL) {
+			log_error("sweep: the sweeper (pid %ld) took more than "
+			    "%d s; killed", (long)pid, SWEEP_CHILD_TIMEOUT);
+			kill(pid, SIGKILL);
+			while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
+				;
+			return -1;
+		}
+		poll(NULL, 0, SWEEP_POLL_MS);
+	}
 	if (!WIFEXITED(status))
 		return -1;
 	return WEXITSTATUS(status);

@@ -506,7 +506,8 @@ sync_run(const struct sync_options *o, struct sync_report *rep)
 	    r.n.session_id);
 	rep->serial = r.n.serial;
 
-	decide(&r.st, r.have_state, &r.n, o->max_deltas, &d);
+	if (!decide_served(r.have_current ? r.current : NULL, &r.n, &d))
+		decide(&r.st, r.have_state, &r.n, o->max_deltas, &d);
 	log_info("session %s serial %lld: %s", r.n.session_id, r.n.serial,
 	    d.reason);
 	if (d.action == ACTION_REFUSE) {

@@ -284,7 +284,7 @@ watch_run(const struct watch_options *w)
 	m.expiry_warn = w->expiry_warn;
 	if (w->rsyncd_log != NULL && (lw = logwatch_open(w->rsyncd_log,
 	    w->sync.state_dir, &tune, &m, err, sizeof(err))) == NULL) {
-		log_error("--rsyncd-log %s: %s", w->rsyncd_log, err);
+		log_error("--rsyncd-log: %s", err);
 		return EXIT_FAIL;
 	}
 	if (watch_signals() == -1) {

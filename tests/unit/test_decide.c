@@ -251,6 +251,37 @@ test_big_serials(void **unused)
 	assert_int_equal(d.count, 3);
 }
 
+/*
+ * A damaged state says nothing, but the served revision's name does: a
+ * lower serial of the same session is refused against it.
+ */
+static void
+test_served_regress(void **unused)
+{
+	struct decision d;
+
+	(void)unused;
+	notification(SESSION_A, 2, 1);
+	assert_int_equal(decide_served("session_" SESSION_A "_serial_3", &n,
+	    &d), 1);
+	assert_int_equal(d.action, ACTION_REFUSE);
+	assert_non_null(strstr(d.reason, "from 3"));
+	/* Same or lower served serial, another session, no name: no say. */
+	assert_int_equal(decide_served("session_" SESSION_A "_serial_2", &n,
+	    &d), 0);
+	assert_int_equal(decide_served("session_" SESSION_A "_serial_1", &n,
+	    &d), 0);
+	assert_int_equal(decide_served("session_" SESSION_B "_serial_9", &n,
+	    &d), 0);
+	assert_int_equal(decide_served(NULL, &n, &d), 0);
+	assert_int_equal(decide_served("session_" SESSION_A "_serial_", &n,
+	    &d), 0);
+	assert_int_equal(decide_served("session_" SESSION_A "_serial_3x", &n,
+	    &d), 0);
+	assert_int_equal(decide_served("session_" SESSION_A
+	    "_serial_99999999999999999999", &n, &d), 0);
+}
+
 int
 main(void)
 {
@@ -264,6 +295,7 @@ main(void)
 		cmocka_unit_test(test_too_many),
 		cmocka_unit_test(test_hash_changed),
 		cmocka_unit_test(test_big_serials),
+		cmocka_unit_test(test_served_regress),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

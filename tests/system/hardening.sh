@@ -1,0 +1,55 @@
+# Defects an adversarial review found, one regression test each:
+#  - a damaged state and a lower serial of the same session: refused
+#    against the served revision's name; current and its directory kept;
+#  - replaced times in the future (the clock stepped back): clamped to now;
+#  - watch --rsyncd-log on /dev/zero or a FIFO: refused in one line at
+#    start, never spinning or blocking.
+. "$RSYNCSWAP_TOP/tests/lib.sh"
+need_rsyncswap
+U=$BENCH_URI
+S=cd0c701d-ff09-4e95-8f2a-fa24de875fb5
+
+"$RSYNCSWAP" sync -q -s "$T/st" --source-uri-base "$BENCH_SRC" $U || fail "first sync"
+cur=$(readlink "$T/st/rsync/current")
+[ "$cur" = "session_${S}_serial_3" ] || fail "current is $cur"
+mkdir -p "$T/src2/x"
+sed 's/serial="3"/serial="2"/' "$BENCH_SRC"/$S/3/*/snapshot.xml >"$T/src2/x/snapshot.xml"
+make_notif "$T/src2" https://localhost:3000/rrdp/ $S 2 x/snapshot.xml
+echo damaged >"$T/st/state"
+set +e
+"$RSYNCSWAP" sync -s "$T/st" --source-uri-base "$T/src2" $U >"$T/out" 2>"$T/err"; rc=$?
+set -e
+[ "$rc" = 1 ] || { cat "$T/out" "$T/err"; fail "serial 3 -> 2 with a damaged state: exit $rc, want 1"; }
+grep -q "serial went back from 3" "$T/err" || { cat "$T/err"; fail "the refusal does not say why"; }
+[ "$(readlink "$T/st/rsync/current")" = "$cur" ] && [ -d "$T/st/rsync/$cur" ] ||
+	fail "current or its directory changed"
+ok "damaged state, lower serial: refused against the served revision"
+
+# The clock stepped back an hour: a revision replaced "in the future" is
+# clamped to now and removed once the window has passed.
+mkdir -p "$T/src3/x"
+NS=1f2e3d4c-5b6a-4978-8a9b-0c1d2e3f4a5b
+sed "s|$S|$NS|" "$BENCH_SRC"/$S/3/*/snapshot.xml >"$T/src3/x/snapshot.xml"
+make_notif "$T/src3" https://localhost:3000/rrdp/ $NS 3 x/snapshot.xml
+"$RSYNCSWAP" sync -q -s "$T/st4" --source-uri-base "$BENCH_SRC" $U || fail "sync A"
+"$RSYNCSWAP" sync -q -s "$T/st4" --source-uri-base "$T/src3" $U || fail "sync B"
+future=$(( $(date +%s) + 3600 ))
+sed -i "s/^\\(history session_${S}_serial_3\\) [0-9]* [0-9]* 0$/\\1 $future $future 0/" "$T/st4/state"
+grep -q "^history session_${S}_serial_3 $future $future 0$" "$T/st4/state" || fail "could not plant a future time"
+"$RSYNCSWAP" sweep -q -s "$T/st4" --cleanup-after 1 || fail "sweep"
+sleep 2
+"$RSYNCSWAP" sweep -q -s "$T/st4" --cleanup-after 1 || fail "sweep"
+[ ! -e "$T/st4/rsync/session_${S}_serial_3" ] || fail "a replaced time in the future kept the revision"
+ok "a replaced time in the future is clamped to now"
+
+# --rsyncd-log must be a regular file (or not exist yet).
+mkfifo "$T/fifo"
+for bad in /dev/zero "$T/fifo"; do
+	set +e
+	timeout 10 "$RSYNCSWAP" watch -s "$T/st5" --rsyncd-log "$bad" --source-uri-base "$BENCH_SRC" $U \
+		>/dev/null 2>"$T/err"; rc=$?
+	set -e
+	[ "$rc" = 1 ] || { cat "$T/err"; fail "--rsyncd-log $bad: exit $rc (124: it hung), want 1"; }
+	grep -q "not a regular file" "$T/err" || { cat "$T/err"; fail "--rsyncd-log $bad: reason not given"; }
+done
+ok "--rsyncd-log on /dev/zero or a FIFO: refused at start"
