@@ -91,7 +91,8 @@ rev_times_read(DIR *d, int dfd, struct rev_times *rt)
 		}
 		rt->t[rt->n++] = t;
 	}
-	qsort(rt->t, rt->n, sizeof(*rt->t), cmp_ll);
+	if (rt->n > 1)
+		qsort(rt->t, rt->n, sizeof(*rt->t), cmp_ll);
 	return 0;
 }
 
