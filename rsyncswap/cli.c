@@ -34,7 +34,8 @@ enum {
 	OPT_USER, OPT_METRICS, OPT_INTERVAL, OPT_CLEANUP_MAX, OPT_SYSLOG,
 	OPT_RSYNCD_LOG, OPT_JSON, OPT_RRDP_DIR, OPT_RRDP_BASE, OPT_RRDP_DELAY,
 	OPT_RRDP_MAX_DELTAS, OPT_EXPIRY_WARN, OPT_ORIGIN_QUIET, OPT_SVG,
-	OPT_WARN, OPT_CHECK, OPT_FLAT, OPT_RSYNC_DISABLE,
+	OPT_WARN, OPT_CHECK, OPT_FLAT, OPT_RSYNC_DISABLE, OPT_FETCH_TIMEOUT,
+	OPT_STALL_TIMEOUT,
 };
 
 struct cli_opt {
@@ -63,6 +64,12 @@ static const struct cli_opt opts[] = {
 	    "allow http and https that does not verify" },
 	{ "ca-file", OPT_CA_FILE, "FILE", S | W,
 	    "trust the CA certificates in FILE (PEM) for https" },
+	{ "fetch-timeout", OPT_FETCH_TIMEOUT, "SECS", S | W,
+	    "give up a document that takes longer (default "
+	    STR(FETCH_TIMEOUT) ")" },
+	{ "stall-timeout", OPT_STALL_TIMEOUT, "SECS", S | W,
+	    "give up a transfer that sends nothing for this long (default "
+	    STR(FETCH_LOW_SPEED_TIME) ")" },
 	{ "include-host", OPT_INCLUDE_HOST, NULL, S | W,
 	    "revisions hold HOST/MODULE/PATH (default MODULE/PATH)" },
 	{ "rsync-include-host", OPT_INCLUDE_HOST, NULL, S | W, NULL },
@@ -287,6 +294,8 @@ static const struct {
 	{ OPT_CLEANUP_AFTER, 0, 365LL * 86400, "seconds (0 to one year)" },
 	{ OPT_CLEANUP_MAX, 0, 365LL * 86400, "seconds (0 to one year)" },
 	{ OPT_INTERVAL, 1, 86400, "seconds (1 to 86400)" },
+	{ OPT_FETCH_TIMEOUT, 1, 86400, "seconds (1 to 86400)" },
+	{ OPT_STALL_TIMEOUT, 1, 3600, "seconds (1 to 3600)" },
 	{ OPT_MAX_DELTAS, 0, MAX_NOTIFICATION_DELTAS, "a number of deltas "
 	    "(0 to " STR(MAX_NOTIFICATION_DELTAS) ")" },
 	{ OPT_MAX_OBJECT_SIZE, 1, MAX_OBJECT_SIZE_LIMIT, "bytes (1 to 64 MiB)" },
@@ -369,6 +378,8 @@ set_option(struct cli *c, const struct cli_opt *o)
 	case OPT_ORIGIN_QUIET: c->w.origin_quiet = n * 3600; break;
 	case OPT_WARN: c->warn = n * 3600; break;
 	case OPT_INTERVAL: c->w.interval = (long)n; break;
+	case OPT_FETCH_TIMEOUT: so->fetch.timeout = (long)n; break;
+	case OPT_STALL_TIMEOUT: so->fetch.stall_timeout = (long)n; break;
 	case OPT_MAX_DELTAS: so->max_deltas = (size_t)n; break;
 	case OPT_MAX_OBJECT_SIZE: so->max_object_size = (size_t)n; break;
 	case OPT_MIN_OBJECTS: so->min_objects = (size_t)n; break;
@@ -393,6 +404,8 @@ defaults(struct cli *c)
 	o->cleanup_after = CLEANUP_AFTER_DEFAULT;
 	o->max_deltas = MAX_DELTAS_DEFAULT;
 	o->max_object_size = MAX_OBJECT_SIZE_DEFAULT;
+	o->fetch.timeout = FETCH_TIMEOUT;
+	o->fetch.stall_timeout = FETCH_LOW_SPEED_TIME;
 	c->w.interval = WATCH_INTERVAL_DEFAULT;
 	c->w.cleanup_max = CLEANUP_MAX_DEFAULT;
 	c->w.expiry_warn = EXPIRY_WARN_WATCH_HOURS * 3600;

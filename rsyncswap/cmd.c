@@ -281,6 +281,7 @@ cmd_main(int argc, char *argv[])
 	if (c.nargs != 1)
 		return cli_usage_error(&c, "takes one NOTIFICATION-URI, not %d "
 		    "arguments", c.nargs);
+	o->fetch.stop = &sync_interrupt;
 	if ((rc = check_source(&c, o, c.args[0])) != -1 ||
 	    (rc = check_rrdp(&c)) != -1)
 		return rc;

@@ -24,6 +24,7 @@ struct transfer {
 	int			 sink_failed;
 	int			 too_large;
 	long			 bad_status;	/* not 200: body not parsed */
+	volatile sig_atomic_t	*stop;
 	char			 location[512];	/* of a redirect, not followed */
 	CURL			*curl;
 	struct fetch_validators	*v;
@@ -142,6 +143,17 @@ fetch_write_cb(char *ptr, size_t size, size_t nmemb, void *userdata)
 	return len;
 }
 
+/* Called by libcurl at least once a second: ends the transfer on a stop. */
+static int
+fetch_progress_cb(void *userdata, curl_off_t dltotal, curl_off_t dlnow,
+    curl_off_t ultotal, curl_off_t ulnow)
+{
+	struct transfer *t = userdata;
+
+	(void)dltotal, (void)dlnow, (void)ultotal, (void)ulnow;
+	return t->stop != NULL && *t->stop;
+}
+
 /* Copies a response header value (trimmed) into dst if name matches. */
 static void
 fetch_header_value(const char *line, size_t len, const char *name, char *dst,
@@ -235,10 +247,16 @@ fetch_http(const struct fetch_config *fc, const char *url, const char *uri,
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, cerr);
 	curl_easy_setopt(c, CURLOPT_USERAGENT, "rsyncswap/" RSYNCSWAP_VERSION);
 	curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 30L);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, (long)FETCH_TIMEOUT);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, (long)FETCH_CONNECT_TIMEOUT);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, fc->timeout > 0 ? fc->timeout :
+	    (long)FETCH_TIMEOUT);
 	curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
-	curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, (long)FETCH_LOW_SPEED_TIME);
+	curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, fc->stall_timeout > 0 ?
+	    fc->stall_timeout : (long)FETCH_LOW_SPEED_TIME);
+	t.stop = fc->stop;
+	curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, fetch_progress_cb);
+	curl_easy_setopt(c, CURLOPT_XFERINFODATA, &t);
+	curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, fetch_write_cb);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, &t);
 	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, fetch_header_cb);
@@ -265,6 +283,20 @@ fetch_http(const struct fetch_config *fc, const char *url, const char *uri,
 		curl_slist_free_all(hdrs);
 		snprintf(err, errsz, "%s: larger than %lld bytes", name,
 		    max_size);
+		return FETCH_ERROR;
+	}
+	if (rc == CURLE_ABORTED_BY_CALLBACK) {
+		curl_slist_free_all(hdrs);
+		snprintf(err, errsz, "%s: interrupted", name);
+		return FETCH_ERROR;
+	}
+	if (rc == CURLE_OPERATION_TIMEDOUT) {
+		curl_slist_free_all(hdrs);
+		snprintf(err, errsz, "%s: %s (--fetch-timeout %ld s, "
+		    "--stall-timeout %ld s)", name, cerr[0] != '\0' ? cerr :
+		    curl_easy_strerror(rc), fc->timeout > 0 ? fc->timeout :
+		    (long)FETCH_TIMEOUT, fc->stall_timeout > 0 ?
+		    fc->stall_timeout : (long)FETCH_LOW_SPEED_TIME);
 		return FETCH_ERROR;
 	}
 	if (rc != CURLE_OK && t.bad_status == 0) {

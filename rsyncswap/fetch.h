@@ -6,6 +6,7 @@
 #ifndef RSYNCSWAP_FETCH_H
 #define RSYNCSWAP_FETCH_H
 
+#include <signal.h>
 #include <stddef.h>
 
 /* Receives the next len bytes; returns 0 to go on, -1 to abort. */
@@ -17,6 +18,10 @@ struct fetch_config {
 	int		 source_is_dir;
 	int		 insecure;	/* allow http and unverified TLS */
 	const char	*ca_file;	/* NULL = system CAs */
+	long		 timeout;	/* seconds one document may take */
+	long		 stall_timeout;	/* seconds without data */
+	/* When set (by a signal handler), a transfer ends within a second. */
+	volatile sig_atomic_t *stop;
 };
 
 /* Conditional GET validators of the notification, in and out. */

@@ -31,9 +31,13 @@
 #define SWEEP_CHILD_TIMEOUT	3600
 /* Revisions remembered in the state file's history. */
 #define MAX_HISTORY		512
-/* Seconds one HTTP transfer may take, and may stall, before it fails. */
+/*
+ * Seconds one HTTP transfer may take (--fetch-timeout), may stall without
+ * data (--stall-timeout), and may wait for a connection, before it fails.
+ */
 #define FETCH_TIMEOUT		1800
 #define FETCH_LOW_SPEED_TIME	60
+#define FETCH_CONNECT_TIMEOUT	30
 /* Deltas listed in our own notification (--rrdp-max-deltas default). */
 #define RRDP_OUT_MAX_DELTAS_DEFAULT	100
 /* Deltas older than this leave our notification (BCP: 75 minutes). */

@@ -1,7 +1,7 @@
 # No input makes rsyncswap hang or grow: an http back-end that sends the
-# headers and then stalls is given up (libcurl's low-speed limit,
-# FETCH_LOW_SPEED_TIME = 60 s: this part takes about a minute and runs in
-# the background while the memory checks run); an object just under
+# headers and then stalls is given up after --stall-timeout (3 s here,
+# default 60), and a watch stuck in such a transfer stops within a second
+# or two of SIGTERM; an object just under
 # --max-object-size is accepted and one just over is refused; a snapshot of
 # many large objects is streamed: peak RSS (/usr/bin/time -v) stays far
 # below the snapshot size.
@@ -16,7 +16,7 @@ SESS=5a1c9e3f-2b7d-4c8a-9e6f-0d1b2c3a4f5e
 san=0
 case ${BUILD:-build} in *san*) san=1 ;; esac
 
-# --- a back-end that stalls after the headers (background, ~60 s)
+# --- a back-end that stalls after the headers (background, ~3 s)
 PORT=$(free_port)
 python3 - "$PORT" >"$T/stall.log" 2>&1 <<'EOF' &
 import socket, sys, time, threading
@@ -40,7 +40,7 @@ wait_port "$PORT"
 (
 	t0=$(date +%s)
 	set +e
-	timeout -k 5 120 "$RSYNCSWAP" sync -s "$T/st-stall" --insecure \
+	timeout -k 5 120 "$RSYNCSWAP" sync -s "$T/st-stall" --insecure --stall-timeout 3 \
 		--source-uri-base "http://127.0.0.1:$PORT/rrdp/" $U >"$T/stall.out" 2>"$T/stall.err"
 	echo "$? $(( $(date +%s) - t0 ))" >"$T/stall.rc"
 ) &
@@ -140,4 +140,23 @@ read rc secs <"$T/stall.rc"
 [ "$rc" = 1 ] || { cat "$T/stall.err" >&2; fail "stalled back-end: exit $rc after ${secs}s, want 1 (124: still hanging after 120 s)"; }
 [ "$(wc -l <"$T/stall.err")" = 1 ] || { cat "$T/stall.err" >&2; fail "stalled back-end: not one line"; }
 [ ! -e "$T/st-stall/rsync/current" ] || fail "stalled back-end: current created"
+[ "$secs" -lt 40 ] || fail "stalled back-end: --stall-timeout 3 took ${secs} s"
 ok "back-end stalled after the headers: given up after ${secs}s: $(cat "$T/stall.err")"
+
+# --- SIGTERM ends a stalled transfer of watch within about a second
+"$RSYNCSWAP" watch -s "$T/st-term" --insecure --source-uri-base "http://127.0.0.1:$PORT/rrdp/" $U \
+	>"$T/term.out" 2>"$T/term.err" &
+W=$!
+PIDS="$PIDS $W"
+sleep 2
+t0=$(date +%s%N)
+kill -TERM $W
+i=0
+while kill -0 $W 2>/dev/null; do
+	i=$((i + 1)); [ $i -lt 100 ] || fail "watch still runs 10 s after SIGTERM in a stalled transfer"
+	sleep 0.1
+done
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+[ "$ms" -lt 2500 ] || fail "watch took ${ms} ms to stop in a stalled transfer"
+ok "SIGTERM during a stalled transfer: watch stopped after ${ms} ms"
+
