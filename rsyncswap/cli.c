@@ -336,6 +336,8 @@ set_option(struct cli *c, const struct cli_opt *o)
 	long long		 n = 0;
 	int			 rc;
 
+	if (o->arg != NULL && optarg[0] == '\0')
+		return cli_usage_error(c, "--%s: empty %s", o->name, o->arg);
 	if ((rc = number_arg(c, o, &n)) != -1 && rc != 0)
 		return rc;
 	switch (o->id) {

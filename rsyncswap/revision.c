@@ -235,6 +235,16 @@ revision_check_hash(int dirfd, const char *base, const char *path,
 	return 0;
 }
 
+/* Returns 1 if name below dirfd is a directory (not following a link). */
+static int
+is_dir_at(int dirfd, const char *name)
+{
+	struct stat sb;
+
+	return fstatat(dirfd, name, &sb, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    S_ISDIR(sb.st_mode);
+}
+
 int
 revision_publish(struct revision *rev, const char *path,
     const unsigned char *hash, const unsigned char *data, size_t len,
@@ -244,9 +254,9 @@ revision_publish(struct revision *rev, const char *path,
 	int dfd, rc;
 
 	if ((dfd = revision_parent(rev, path, 1, &base)) == -1) {
-		if (errno == ENOTDIR || errno == ELOOP) {
-			snprintf(err, errsz, "%s: a parent is not a directory",
-			    path);
+		if (errno == ENOTDIR || errno == ELOOP || errno == EEXIST) {
+			snprintf(err, errsz, "%s clashes with an object named "
+			    "like one of its directories", path);
 			return 1;
 		}
 		snprintf(err, errsz, "%s: %s", path, strerror(errno));
@@ -258,7 +268,13 @@ revision_publish(struct revision *rev, const char *path,
 			rev->bytes += (long long)len;
 			return 0;
 		}
-		if (errno == EEXIST || errno == EISDIR) {
+		if (errno == EISDIR || (errno == EEXIST &&
+		    is_dir_at(dfd, base))) {
+			snprintf(err, errsz, "%s clashes with a directory of "
+			    "other objects (%s/...)", path, path);
+			return 1;
+		}
+		if (errno == EEXIST) {
 			snprintf(err, errsz, "publish without hash of %s, "
 			    "which exists", path);
 			return 1;

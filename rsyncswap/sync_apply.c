@@ -58,7 +58,7 @@ apply_publish(void *arg, const char *uri, const unsigned char *hash,
 	if ((rc = revision_publish(a->rev, path, hash, data, len, err,
 	    errsz)) == -1)
 		a->fatal = 1;
-	if (rc == 1 && a->snapshot)
+	if (rc == 1 && a->snapshot && strstr(err, "which exists") != NULL)
 		snprintf(err, errsz, "%s is published twice", uri);
 	if (rc != 0)
 		return -1;

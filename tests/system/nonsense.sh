@@ -20,6 +20,8 @@ refused 2 "needs --rrdp-dir" sync --rrdp-notify-delay 5 -s "$T/st" $U
 refused 2 "needs --rrdp-dir" watch --rrdp-max-deltas 5 -s "$T/st" $U
 refused 2 "exclude each other" sync --flat --include-host -s "$T/st" $U
 refused 2 "unknown command" help frobnicate
+refused 2 "--state-dir: empty DIR" sync -s "" $U
+refused 2 "--rsync-dir: empty DIR" sweep -r ""
 [ ! -e "$T/st" ] || fail "a refused command created the state directory"
 ok "usage nonsense refused in one line, nothing created"
 
