@@ -49,6 +49,23 @@ log_init(const char *prog, int verbosity)
 	log_journal = stderr_is_journal();
 }
 
+char *
+log_scrub(char *s)
+{
+	unsigned char *p = (unsigned char *)s;
+
+	for (; *p != '\0'; p++) {
+		if (*p < 0x20 || *p == 0x7f)
+			*p = '?';
+		else if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
+			/* A C1 control in UTF-8 (CSI is U+009B): "??". */
+			p[0] = p[1] = '?';
+			p++;
+		}
+	}
+	return s;
+}
+
 const char *
 log_prefix(enum log_level lvl)
 {
@@ -76,9 +93,7 @@ log_v(enum log_level lvl, const char *fmt, va_list ap)
 		return;
 	vsnprintf(line, sizeof(line), fmt, ap);
 	/* One event, one line: never let a hostile input break the line. */
-	for (char *p = line; *p != '\0'; p++)
-		if ((unsigned char)*p < 0x20 || *p == 0x7f)
-			*p = '?';
+	log_scrub(line);
 	if (log_syslog) {
 		static const int prio[] = { LOG_ERR, LOG_WARNING, LOG_INFO,
 		    LOG_DEBUG };

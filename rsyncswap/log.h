@@ -16,6 +16,13 @@ void	log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void	log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int	log_enabled(enum log_level);
 /*
+ * Replaces every C0 control, DEL and UTF-8 C1 control in s by '?', so that
+ * text from inputs (URIs, log lines) cannot drive the operator's terminal.
+ * Returns s.
+ */
+char	*log_scrub(char *s);
+
+/*
  * Returns the sd-daemon priority prefix ("<3>" for an error ... "<7>" for
  * debug) when stderr is the journal (JOURNAL_STREAM), otherwise "".
  */

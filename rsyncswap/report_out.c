@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "rsyncswap/json.h"
+#include "rsyncswap/log.h"
 #include "rsyncswap/report_out.h"
 
 /* Formats epoch t as local time with fmt into buf ("-" for 0). Returns buf. */
@@ -41,8 +42,14 @@ print_attribution(FILE *f, const struct report_data *d,
 {
 	const struct state_revision	*r;
 	char				 a[32], b[32], c[32];
+	char				 ip[sizeof(v->ip)], first[sizeof(v->first)];
 
-	fprintf(f, "  pid %ld from %s connected %s", v->pid, v->ip,
+	/* Text from the log reaches a terminal: no control characters. */
+	snprintf(ip, sizeof(ip), "%s", v->ip);
+	snprintf(first, sizeof(first), "%s", v->first);
+	log_scrub(ip);
+	log_scrub(first);
+	fprintf(f, "  pid %ld from %s connected %s", v->pid, ip,
 	    clock_of(v->connected, v->connected, a, sizeof(a)));
 	if (d->state != NULL && v->rev >= 0) {
 		r = &d->state->history[v->rev];
@@ -66,7 +73,7 @@ print_attribution(FILE *f, const struct report_data *d,
 	if (v->dirs > 0)
 		fprintf(f, ", %lu vanished director%s", v->dirs,
 		    v->dirs == 1 ? "y" : "ies");
-	fprintf(f, " (first \"%s\")\n", v->first);
+	fprintf(f, " (first \"%s\")\n", first);
 }
 
 void

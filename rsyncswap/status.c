@@ -12,6 +12,7 @@
 #include "rsyncswap/expiry_read.h"
 #include "rsyncswap/expiry_print.h"
 #include "rsyncswap/limits.h"
+#include "rsyncswap/log.h"
 #include "rsyncswap/state.h"
 #include "rsyncswap/status.h"
 #include "rsyncswap/swap.h"
@@ -131,7 +132,8 @@ status_print(FILE *f, const char *state_dir, const char *rsync_dir, int json,
 		fprintf(f, "last success: %s\nlast failure: %s%s%s\n",
 		    iso(st.last_success, t1, sizeof(t1)),
 		    iso(st.last_failure, t2, sizeof(t2)),
-		    st.last_error[0] != '\0' ? ": " : "", st.last_error);
+		    st.last_error[0] != '\0' ? ": " : "",
+		    log_scrub(st.last_error));
 		fprintf(f, "cleanup-after: %lld s\nrevisions on disk: %zu\n",
 		    cleanup, n);
 		for (i = 0; i < n; i++) {

@@ -77,3 +77,27 @@ for order in "b b/c.cer" "b/c.cer b"; do
 	if grep -q "published twice" "$T/err"; then cat "$T/err"; fail "clash ($order): called published twice"; fi
 done
 ok "a file/directory clash is refused, naming the clash"
+
+# Terminal control sequences in a log line (a vanished path) or in an
+# error kept in the state never reach the terminal raw: report and status
+# print '?' for every C0 and C1 control.
+esc=$(printf '\033')
+csi=$(printf '\302\233')
+{
+	echo "2026/11/25 15:43:46 [77] connect from localhost (127.0.0.1)"
+	echo "2026/11/25 15:43:46 [77] rsync on repo/ from localhost (127.0.0.1)"
+	echo "2026/11/25 15:43:48 [77] file has vanished: \"/a${esc}]0;pwned${esc}\\\\${csi}2J.roa\" (in repo)"
+	echo "2026/11/25 15:43:49 [77] sent 100 bytes  received 20 bytes  total size 1000"
+} >"$T/ctl.log"
+"$RSYNCSWAP" report "$T/ctl.log" >"$T/report.out" || fail "report of the control-character log"
+grep -q 'first "/a?\]0;pwned?' "$T/report.out" || { cat "$T/report.out"; fail "the vanished path is not reported scrubbed"; }
+if LC_ALL=C grep -q "$esc" "$T/report.out" || LC_ALL=C grep -q "$csi" "$T/report.out"; then
+	fail "report printed a raw control sequence"
+fi
+# The state keeps it percent-encoded; a C1 CSI (U+009B) decodes to bytes.
+sed -i "s/^last-error .*/last-error x%C2%9B2Jy/" "$T/st4/state"
+grep -q "^last-error x%C2%9B2Jy$" "$T/st4/state" || fail "could not plant the error"
+"$RSYNCSWAP" status -s "$T/st4" >"$T/status.out" 2>&1 || :
+grep -q "x??2Jy" "$T/status.out" || { cat "$T/status.out"; fail "status: the planted error is not shown scrubbed"; }
+if LC_ALL=C grep -q "$csi" "$T/status.out"; then fail "status printed a raw CSI"; fi
+ok "no raw control characters from inputs in report and status"
