@@ -367,7 +367,7 @@ has_encoded_separator(const char *s)
 const char *
 uri_below_dir(const char *uri, const char *base)
 {
-	const char	*dirend, *auth, *rest, *p, *seg, *why;
+	const char	*dirend, *auth, *rest, *p, *seg, *why, *bpath, *upath;
 	size_t		 baselen, nseg = 0;
 
 	if (uri == NULL || base == NULL ||
@@ -387,9 +387,23 @@ uri_below_dir(const char *uri, const char *base)
 			dirend = p;
 	if (dirend == NULL)
 		return NULL;
-	if (strncmp(uri, base, dirend - base + 1) != 0)
-		return NULL;
-	rest = uri + (dirend - base + 1);
+	if (auth != NULL && (size_t)(auth - base) < baselen) {
+		/*
+		 * Scheme and host compare as RFC 3986 normalises them (case,
+		 * the default port); the path exactly.
+		 */
+		bpath = strchr(auth, '/');
+		if (!uri_same_origin(uri, base) ||
+		    (upath = strstr(uri, "://")) == NULL ||
+		    (upath = strchr(upath + 3, '/')) == NULL ||
+		    strncmp(upath, bpath, dirend - bpath + 1) != 0)
+			return NULL;
+		rest = upath + (dirend - bpath + 1);
+	} else {
+		if (strncmp(uri, base, dirend - base + 1) != 0)
+			return NULL;
+		rest = uri + (dirend - base + 1);
+	}
 	if (has_encoded_separator(rest))
 		return NULL;
 

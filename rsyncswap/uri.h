@@ -50,7 +50,9 @@ int	uri_same_origin(const char *a, const char *b);
 
 /*
  * If uri starts with the directory of base (everything up to and including
- * its last '/'), returns a pointer to the rest of uri; the rest must be a
+ * its last '/'; scheme and host compared case-insensitively and a default
+ * port as absent, as RFC 3986 normalises them, the path exactly), returns
+ * a pointer to the rest of uri; the rest must be a
  * relative path of at most MAX_PATH_DEPTH segments, none empty, "." or "..",
  * and uri at most MAX_URI_LENGTH octets. Returns NULL otherwise.
  * The rest is also refused when it holds a control character, space,

@@ -337,6 +337,16 @@ test_below_dir(void **unused)
 	(void)unused;
 	assert_string_equal(uri_below_dir("https://h/rrdp/s/1/snapshot.xml",
 	    base), "s/1/snapshot.xml");
+	/* Equivalent origins (RFC 3986): case of scheme and host, :443. */
+	assert_string_equal(uri_below_dir("HTTPS://H:443/rrdp/d.xml", base),
+	    "d.xml");
+	assert_string_equal(uri_below_dir("https://h/rrdp/d.xml",
+	    "https://H:443/rrdp/notification.xml"), "d.xml");
+	/* Not equivalent: another port, another host, the path's case. */
+	assert_null(uri_below_dir("https://h:8443/rrdp/d.xml", base));
+	assert_null(uri_below_dir("https://h2/rrdp/d.xml", base));
+	assert_null(uri_below_dir("https://h/RRDP/d.xml", base));
+	assert_null(uri_below_dir("http://h/rrdp/d.xml", base));
 	assert_string_equal(uri_below_dir("https://h/rrdp/d.xml", base),
 	    "d.xml");
 	assert_string_equal(uri_below_dir("https://h/rrdp/d.xml",
