@@ -422,6 +422,71 @@ revision_link_from(struct revision *rev, const char *from, char *err,
 	return rc;
 }
 
+/*
+ * Creates below dst every directory of src down to depth levels that dst
+ * lacks. Returns 0, or -1 with errno set.
+ */
+static int
+keep_dirs(int src, int dst, int depth)
+{
+	struct dirent *de;
+	struct stat sb;
+	int s, d, rc = 0, fd;
+	DIR *dir;
+
+	if ((fd = dup(src)) == -1 || (dir = fdopendir(fd)) == NULL) {
+		if (fd != -1)
+			close(fd);
+		return -1;
+	}
+	while (rc == 0 && (de = readdir(dir)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0 ||
+		    fstatat(src, de->d_name, &sb, AT_SYMLINK_NOFOLLOW) == -1 ||
+		    !S_ISDIR(sb.st_mode))
+			continue;
+		if (mkdirat(dst, de->d_name, 0755) == -1 && errno != EEXIST) {
+			rc = -1;
+			break;
+		}
+		if (depth <= 1)
+			continue;
+		s = openat(src, de->d_name, O_RDONLY | O_DIRECTORY |
+		    O_NOFOLLOW | O_CLOEXEC);
+		d = openat(dst, de->d_name, O_RDONLY | O_DIRECTORY |
+		    O_NOFOLLOW | O_CLOEXEC);
+		if (s == -1 || d == -1 || keep_dirs(s, d, depth - 1) == -1)
+			rc = -1;
+		if (s != -1)
+			close(s);
+		if (d != -1)
+			close(d);
+	}
+	closedir(dir);
+	return rc;
+}
+
+int
+revision_keep_dirs(struct revision *rev, const char *from, int depth,
+    char *err, size_t errsz)
+{
+	int src, rc;
+
+	revision_uncache(rev);
+	src = openat(rev->rsync_dirfd, from, O_RDONLY | O_DIRECTORY |
+	    O_NOFOLLOW | O_CLOEXEC);
+	if (src == -1) {
+		snprintf(err, errsz, "%s: %s", from, strerror(errno));
+		return -1;
+	}
+	rc = keep_dirs(src, rev->fd, depth);
+	if (rc == -1)
+		snprintf(err, errsz, "keeping the module directories of %s: "
+		    "%s", from, strerror(errno));
+	close(src);
+	return rc;
+}
+
 void
 revision_set_expiry(struct revision *rev, struct expiry_sink *sink)
 {

@@ -55,6 +55,16 @@ int		 revision_withdraw(struct revision *, const char *path,
  */
 void		 revision_set_expiry(struct revision *, struct expiry_sink *sink);
 
+/*
+ * Creates in the revision every directory of the revision from (a name in
+ * the rsync directory) down to depth levels that it lacks: the module
+ * directories (depth 1, or 2 with the host) that rsyncd serves must exist
+ * in every revision, also when the repository became empty. Returns 0, or
+ * -1 with a reason in err.
+ */
+int		 revision_keep_dirs(struct revision *, const char *from,
+		    int depth, char *err, size_t errsz);
+
 /* Returns the number of objects in the revision so far. */
 size_t		 revision_objects(const struct revision *);
 

@@ -532,6 +532,13 @@ sync_run(const struct sync_options *o, struct sync_report *rep)
 		revision_abort(rev);
 		goto fail;
 	}
+	/* An emptied module stays a directory: rsyncd serves it empty. */
+	if (r.have_state && o->layout != LAYOUT_FLAT &&
+	    revision_keep_dirs(rev, r.current, o->layout == LAYOUT_HOST ? 2 :
+	    1, r.err, sizeof(r.err)) == -1) {
+		revision_abort(rev);
+		goto fail;
+	}
 	rep->objects = revision_objects(rev);
 	rep->bytes = revision_bytes_written(rev);
 	snprintf(name, sizeof(name), "session_%s_serial_%lld", r.n.session_id,
