@@ -88,6 +88,11 @@
 #define RSYNCD_PID_MAX		2147483647L
 /* Open rsyncd sessions tracked (~5 KB each); beyond, the oldest is evicted. */
 #define RSYNCD_SESSIONS_MAX	1024
+/*
+ * Lines read without one in rsyncd's own format after which watch says the
+ * log is not rsyncd's (a syslog-format log gives no tuning).
+ */
+#define LOGWATCH_FORMAT_LINES	20
 /* Rotated-away log files still read for late lines of their sessions. */
 #define LOGTAIL_DRAIN_MAX	4
 /* Seconds a rotated-away log file is read after its last growth. */

@@ -1,7 +1,9 @@
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "rsyncswap/limits.h"
 #include "rsyncswap/log.h"
@@ -20,8 +22,11 @@ struct logwatch {
 	const char		*state_dir;
 	struct tune		*t;
 	struct metrics		*m;
+	const char		*path;
 	int			 changed;
+	int			 told;		/* the format warning was given */
 };
+
 
 /* Formats the local time t as HH:MM:SS (the rsyncd log's clock). */
 static const char *
@@ -90,6 +95,7 @@ logwatch_open(const char *path, const char *state_dir, struct tune *t,
 	lw->state_dir = state_dir;
 	lw->t = t;
 	lw->m = m;
+	lw->path = path;
 	if ((lw->lt = logtail_open(path, 0, err, errsz)) == NULL ||
 	    (lw->ss = rsyncd_sessions_new(0, logwatch_session, lw)) == NULL) {
 		if (lw->lt != NULL)
@@ -97,6 +103,9 @@ logwatch_open(const char *path, const char *state_dir, struct tune *t,
 		logwatch_close(lw);
 		return NULL;
 	}
+	if (access(path, F_OK) == -1 && errno == ENOENT)
+		log_warn("--rsyncd-log %s does not exist (yet): no cleanup "
+		    "tuning until rsyncd writes it", path);
 	return lw;
 }
 
@@ -118,8 +127,21 @@ logwatch_line(const char *line, size_t len, void *arg)
 	struct logwatch *lw = arg;
 	struct rsyncd_line l;
 
-	if (rsyncd_parse_line(line, len, &l) == -1)
+	lw->m->rsyncd_lines++;
+	if (rsyncd_parse_line(line, len, &l) == -1) {
+		lw->m->rsyncd_malformed++;
+		if (!lw->told && lw->m->rsyncd_malformed >=
+		    LOGWATCH_FORMAT_LINES && lw->m->rsyncd_malformed ==
+		    lw->m->rsyncd_lines) {
+			lw->told = 1;
+			log_warn("--rsyncd-log %s: none of the first %lld "
+			    "lines is in rsyncd's log format (a syslog "
+			    "log? set \"log file =\" in rsyncd.conf): no "
+			    "cleanup tuning from it", lw->path,
+			    lw->m->rsyncd_lines);
+		}
 		return;
+	}
 	rsyncd_sessions_add(lw->ss, &l);
 }
 

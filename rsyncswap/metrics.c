@@ -163,6 +163,12 @@ metrics_write(const char *path, const struct state *st,
 	metric(f, "vanished_files_attributed_total", "counter",
 	    "Vanished files of revisions a sweep removed.",
 	    (double)m->vanished_ours);
+	metric(f, "rsyncd_log_lines_total", "counter",
+	    "Lines read from the rsyncd log (--rsyncd-log).",
+	    (double)m->rsyncd_lines);
+	metric(f, "rsyncd_log_malformed_lines_total", "counter",
+	    "Lines of the rsyncd log not in rsyncd's own log format.",
+	    (double)m->rsyncd_malformed);
 	metrics_expiry(f, st, sum, m);
 	if (fflush(f) == EOF || ferror(f) || fsync(fileno(f)) == -1) {
 		snprintf(err, errsz, "%s: %s", tmp, strerror(errno));

@@ -19,6 +19,8 @@ struct metrics {
 	long long	cleanup_after;		/* effective, seconds */
 	long long	vanished;		/* "file has vanished" lines */
 	long long	vanished_ours;		/* ... attributed to a sweep */
+	long long	rsyncd_lines;		/* rsyncd log lines read */
+	long long	rsyncd_malformed;	/* ... not in rsyncd's format */
 	long long	expiry_warn;		/* window of "expiring", s */
 };
 

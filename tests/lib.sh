@@ -205,18 +205,7 @@ start_nginx() {
 	)
 	NGINX_PORT=$(free_port)
 	NGINX_SELF_PORT=$(free_port)
-	cat >"$T/nginx/nginx.conf" <<CONF
-worker_processes 1;
-pid $T/nginx/nginx.pid;
-error_log $T/nginx/error.log;
-events { worker_connections 64; }
-http {
-	access_log $T/nginx/access.log;
-	client_body_temp_path $T/nginx;
-	proxy_temp_path $T/nginx;
-	fastcgi_temp_path $T/nginx;
-	uwsgi_temp_path $T/nginx;
-	scgi_temp_path $T/nginx;
+	cat >"$T/nginx/servers.conf" <<CONF
 	server {
 		listen 127.0.0.1:$NGINX_PORT ssl;
 		ssl_certificate $T/pki/srv.pem;
@@ -229,10 +218,32 @@ http {
 		ssl_certificate_key $T/pki/self.key;
 		root $1;
 	}
+CONF
+	run_nginx "$T/nginx/servers.conf" "$NGINX_PORT"
+	wait_port "$NGINX_SELF_PORT"
+}
+
+# run_nginx SERVERS PORT: runs nginx in the foreground with the server
+# blocks of the file SERVERS, everything it writes below $T/nginx, and
+# waits until 127.0.0.1:PORT listens.
+run_nginx() {
+	mkdir -p "$T/nginx"
+	cat >"$T/nginx/nginx.conf" <<CONF
+worker_processes 1;
+pid $T/nginx/nginx.pid;
+error_log $T/nginx/error.log;
+events { worker_connections 64; }
+http {
+	access_log $T/nginx/access.log;
+	client_body_temp_path $T/nginx;
+	proxy_temp_path $T/nginx;
+	fastcgi_temp_path $T/nginx;
+	uwsgi_temp_path $T/nginx;
+	scgi_temp_path $T/nginx;
+	include $1;
 }
 CONF
 	nginx -c "$T/nginx/nginx.conf" -g 'daemon off;' 2>"$T/nginx/stderr" &
 	PIDS="$PIDS $!"
-	wait_port "$NGINX_PORT"
-	wait_port "$NGINX_SELF_PORT"
+	wait_port "$2"
 }

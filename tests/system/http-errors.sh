@@ -16,31 +16,17 @@ size=$(stat -c %s "$W/trunc/$snap")
 truncate -s $((size / 2)) "$W/trunc/$snap"
 chmod -R a+rX "$W"
 P=$(free_port)
-cat >"$T/nginx/nginx.conf" <<CONF
-worker_processes 1;
-pid $T/nginx/nginx.pid;
-error_log $T/nginx/error.log;
-events { worker_connections 64; }
-http {
-	access_log $T/nginx/access.log;
-	client_body_temp_path $T/nginx;
-	proxy_temp_path $T/nginx;
-	fastcgi_temp_path $T/nginx;
-	uwsgi_temp_path $T/nginx;
-	scgi_temp_path $T/nginx;
-	server {
-		listen 127.0.0.1:$P;
-		root $W;
-		location /busy/ { return 503; }
-		location = /empty/notification.xml { return 200 ""; }
-		location /moved/ { return 301 http://127.0.0.1:$P/rrdp/notification.xml; }
-		location = /n304/notification.xml { return 304; }
-	}
+cat >"$T/nginx/site.conf" <<CONF
+server {
+	listen 127.0.0.1:$P;
+	root $W;
+	location /busy/ { return 503; }
+	location = /empty/notification.xml { return 200 ""; }
+	location /moved/ { return 301 http://127.0.0.1:$P/rrdp/notification.xml; }
+	location = /n304/notification.xml { return 304; }
 }
 CONF
-nginx -c "$T/nginx/nginx.conf" -g 'daemon off;' 2>"$T/nginx/stderr" &
-PIDS="$PIDS $!"
-wait_port "$P"
+run_nginx "$T/nginx/site.conf" "$P"
 
 U=$BENCH_URI
 case_of() {	# case_of NAME BASE WORD: exit 1, one line with WORD and the URL

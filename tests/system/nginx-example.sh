@@ -14,24 +14,7 @@ chmod -R a+rX "$T/rrdp"
 sed -e "s|listen 443 ssl http2;|listen 127.0.0.1:$P;|" -e '/listen \[::\]:443/d' -e '/ssl_certificate/d' \
     -e "s|/var/lib/rsyncswap/rrdp|$T/rrdp|g" "$TOP/scripts/nginx-rrdp.conf" >"$T/nginx/site.conf"
 grep -q "127.0.0.1:$P" "$T/nginx/site.conf" || fail "could not adapt the listener"
-cat >"$T/nginx/nginx.conf" <<CONF
-worker_processes 1;
-pid $T/nginx/nginx.pid;
-error_log $T/nginx/error.log;
-events { worker_connections 64; }
-http {
-	access_log $T/nginx/access.log;
-	client_body_temp_path $T/nginx;
-	proxy_temp_path $T/nginx;
-	fastcgi_temp_path $T/nginx;
-	uwsgi_temp_path $T/nginx;
-	scgi_temp_path $T/nginx;
-	include $T/nginx/site.conf;
-}
-CONF
-nginx -c "$T/nginx/nginx.conf" -g 'daemon off;' 2>"$T/nginx/stderr" &
-PIDS="$PIDS $!"
-wait_port "$P"
+run_nginx "$T/nginx/site.conf" "$P"
 
 hdr() { curl -s -o /dev/null -D - "http://127.0.0.1:$P$1" | tr -d '\r'; }
 hdr /rrdp/notification.xml >"$T/h1"
