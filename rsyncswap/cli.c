@@ -1,7 +1,6 @@
 /*
  * The option table, its parser and the --help texts made from it.
  */
-#include <errno.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -12,6 +11,7 @@
 #include "rsyncswap/cli.h"
 #include "rsyncswap/limits.h"
 #include "rsyncswap/log.h"
+#include "rsyncswap/number.h"
 #include "rsyncswap/sync.h"
 #include "rsyncswap/version.h"
 
@@ -268,23 +268,6 @@ cli_usage_error(const struct cli *c, const char *fmt, ...)
 	return EXIT_USAGE;
 }
 
-/* Returns 0 and the number in *out if s is a decimal in [min, max]. */
-static int
-parse_number(const char *s, long long min, long long max, long long *out)
-{
-	char *end;
-	long long v;
-
-	if (*s < '0' || *s > '9')
-		return -1;
-	errno = 0;
-	v = strtoll(s, &end, 10);
-	if (errno != 0 || *end != '\0' || v < min || v > max)
-		return -1;
-	*out = v;
-	return 0;
-}
-
 /* Bounds of each numeric option, and what its unit is called. */
 static const struct {
 	int		 id;
@@ -320,7 +303,8 @@ number_arg(const struct cli *c, const struct cli_opt *o, long long *n)
 	for (i = 0; i < sizeof(bounds) / sizeof(bounds[0]); i++) {
 		if (bounds[i].id != o->id)
 			continue;
-		if (parse_number(optarg, bounds[i].min, bounds[i].max, n) == -1)
+		if (number_parse(optarg, bounds[i].min, bounds[i].max,
+		    n) == -1)
 			return cli_usage_error(c, "--%s: \"%s\" is not %s",
 			    o->name, optarg, bounds[i].unit);
 		return -1;

@@ -9,12 +9,13 @@
  * module. Unknown keys are skipped (later versions add keys); a malformed or
  * repeated known key makes the file damaged.
  */
-#include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "rsyncswap/errbuf.h"
+#include "rsyncswap/number.h"
 #include "rsyncswap/state.h"
 #include "rsyncswap/state_format.h"
 
@@ -105,24 +106,11 @@ get_escaped(const char *s, char *out, size_t outsz, int strict)
 	return 0;
 }
 
-/*
- * Parses a decimal number in [0, LLONG_MAX] that fills all of s.
- * Returns 0, or -1.
- */
+/* Parses a decimal in [0, LLONG_MAX] that fills all of s. Returns 0, -1. */
 static int
 get_number(const char *s, long long *out)
 {
-	char		*end;
-	long long	 v;
-
-	if (*s < '0' || *s > '9')
-		return -1;
-	errno = 0;
-	v = strtoll(s, &end, 10);
-	if (errno != 0 || *end != '\0')
-		return -1;
-	*out = v;
-	return 0;
+	return number_parse(s, 0, LLONG_MAX, out);
 }
 
 /* Returns 1 if s is a session id "8-4-4-4-12" of hex digits, 0 if not. */
