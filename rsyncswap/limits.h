@@ -93,6 +93,11 @@
  * log is not rsyncd's (a syslog-format log gives no tuning).
  */
 #define LOGWATCH_FORMAT_LINES	20
+/*
+ * Seconds a session may lie before we began to follow the log, or after
+ * now, before it is taken for a bogus line and not tuned from.
+ */
+#define LOGWATCH_TIME_SLACK	300
 /* Rotated-away log files still read for late lines of their sessions. */
 #define LOGTAIL_DRAIN_MAX	4
 /* Seconds a rotated-away log file is read after its last growth. */

@@ -1,4 +1,8 @@
+#include <sys/stat.h>
+
+#include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +27,9 @@ struct logwatch {
 	struct tune		*t;
 	struct metrics		*m;
 	const char		*path;
+	const char		*rsync_dir;
+	enum uri_layout		 layout;
+	long long		 opened;	/* when we began to follow it */
 	int			 changed;
 	int			 told;		/* the format warning was given */
 };
@@ -42,6 +49,44 @@ hms(long long t, char *buf, size_t sz)
 	return buf;
 }
 
+/*
+ * Returns 1 if module is one this node serves: a directory of the current
+ * revision (with the host layout, below any host); always with the flat
+ * layout, where the module's name is rsyncd's alone.
+ */
+static int
+served_module(const struct logwatch *lw, const char *module)
+{
+	char path[PATH_MAX];
+	struct dirent *de;
+	struct stat sb;
+	int found = 0;
+	DIR *d;
+
+	if (lw->layout == LAYOUT_FLAT)
+		return 1;
+	if (module[0] == '\0' || strchr(module, '/') != NULL ||
+	    strcmp(module, ".") == 0 || strcmp(module, "..") == 0)
+		return 0;
+	if (lw->layout == LAYOUT_MODULE) {
+		snprintf(path, sizeof(path), "%s/current/%s", lw->rsync_dir,
+		    module);
+		return stat(path, &sb) == 0 && S_ISDIR(sb.st_mode);
+	}
+	snprintf(path, sizeof(path), "%s/current", lw->rsync_dir);
+	if ((d = opendir(path)) == NULL)
+		return 0;
+	while (!found && (de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/current/%s/%s",
+		    lw->rsync_dir, de->d_name, module);
+		found = stat(path, &sb) == 0 && S_ISDIR(sb.st_mode);
+	}
+	closedir(d);
+	return found;
+}
+
 static void
 logwatch_session(const struct rsyncd_session *s, void *arg)
 {
@@ -52,8 +97,29 @@ logwatch_session(const struct rsyncd_session *s, void *arg)
 	struct state st;
 	long long when = s->connected != 0 ? s->connected : s->started;
 
+	long long start = when, end = s->ended != 0 ? s->ended : s->last;
+	long long now = (long long)time(NULL);
+
 	if (s->outcome == RSYNCD_SESS_REFUSED)
 		return;
+	/* Another module of this rsyncd is none of ours to tune for. */
+	if (s->module[0] != '\0' && !served_module(lw, s->module)) {
+		log_debug("rsyncd: session of module %s (pid %ld) ignored: "
+		    "not served from %s", s->module, s->pid, lw->rsync_dir);
+		return;
+	}
+	/*
+	 * A session outside the time the log was followed is a bogus line
+	 * (a 1970 connect time) or another time zone: never tune from it.
+	 */
+	if (start < lw->opened - LOGWATCH_TIME_SLACK ||
+	    end > now + LOGWATCH_TIME_SLACK) {
+		log_warn("rsyncd: session of client %s (pid %ld) ignored: its "
+		    "times lie outside the time the log was followed (a "
+		    "bogus line, or rsyncd in another time zone)", s->ip,
+		    s->pid);
+		return;
+	}
 	memset(&st, 0, sizeof(st));
 	if (v > 0) {
 		lw->m->vanished += (long long)v;
@@ -83,7 +149,8 @@ logwatch_session(const struct rsyncd_session *s, void *arg)
 }
 
 struct logwatch *
-logwatch_open(const char *path, const char *state_dir, struct tune *t,
+logwatch_open(const char *path, const char *state_dir,
+    const char *rsync_dir, enum uri_layout layout, struct tune *t,
     struct metrics *m, char *err, size_t errsz)
 {
 	struct logwatch *lw;
@@ -96,6 +163,9 @@ logwatch_open(const char *path, const char *state_dir, struct tune *t,
 	lw->t = t;
 	lw->m = m;
 	lw->path = path;
+	lw->rsync_dir = rsync_dir;
+	lw->layout = layout;
+	lw->opened = (long long)time(NULL);
 	if ((lw->lt = logtail_open(path, 0, err, errsz)) == NULL ||
 	    (lw->ss = rsyncd_sessions_new(0, logwatch_session, lw)) == NULL) {
 		if (lw->lt != NULL)

@@ -12,14 +12,20 @@
 #include "rsyncswap/metrics.h"
 #include "rsyncswap/tune.h"
 
+#include "rsyncswap/uri.h"
+
 struct logwatch;
 
 /*
  * Starts following path (from its current end). Sessions are attributed
- * with the state in state_dir; t is tuned and m counted. Returns the
- * watcher, or NULL with a reason in err.
+ * with the state in state_dir; t is tuned and m counted. Only sessions of
+ * a module that rsync_dir's current revision holds count (with layout
+ * LAYOUT_FLAT any module: its name is rsyncd's alone), and only sessions
+ * within the time the log was followed. Returns the watcher, or NULL with
+ * a reason in err.
  */
 struct logwatch	*logwatch_open(const char *path, const char *state_dir,
+		    const char *rsync_dir, enum uri_layout layout,
 		    struct tune *t, struct metrics *m, char *err,
 		    size_t errsz);
 

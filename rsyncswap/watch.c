@@ -283,7 +283,8 @@ watch_run(const struct watch_options *w)
 	m.cleanup_after = tune.effective;
 	m.expiry_warn = w->expiry_warn;
 	if (w->rsyncd_log != NULL && (lw = logwatch_open(w->rsyncd_log,
-	    w->sync.state_dir, &tune, &m, err, sizeof(err))) == NULL) {
+	    w->sync.state_dir, w->sync.rsync_dir, w->sync.layout, &tune, &m,
+	    err, sizeof(err))) == NULL) {
 		log_error("--rsyncd-log: %s", err);
 		return EXIT_FAIL;
 	}
