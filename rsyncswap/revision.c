@@ -68,7 +68,7 @@ revision_begin(int rsync_dirfd, char *err, size_t errsz)
 	struct revision *rev;
 	unsigned char rnd[6];
 	struct stat sb;
-	int i;
+	int i, made = -1, saved = EIO;
 
 	if ((rev = calloc(1, sizeof(*rev))) == NULL) {
 		snprintf(err, errsz, "out of memory");
@@ -81,16 +81,21 @@ revision_begin(int rsync_dirfd, char *err, size_t errsz)
 		snprintf(rev->tmpname, sizeof(rev->tmpname),
 		    TMP_PREFIX "%02x%02x%02x%02x%02x%02x", rnd[0], rnd[1],
 		    rnd[2], rnd[3], rnd[4], rnd[5]);
-		if (mkdirat(rsync_dirfd, rev->tmpname, 0755) == 0)
+		if ((made = mkdirat(rsync_dirfd, rev->tmpname, 0755)) == 0)
 			break;
+		saved = errno;
 		if (errno != EEXIST)
 			break;
 	}
-	rev->fd = openat(rsync_dirfd, rev->tmpname, O_RDONLY | O_DIRECTORY |
-	    O_NOFOLLOW | O_CLOEXEC);
+	rev->fd = made == 0 ? openat(rsync_dirfd, rev->tmpname, O_RDONLY |
+	    O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) : -1;
+	if (made == 0 && rev->fd == -1)
+		saved = errno;
 	if (rev->fd == -1 || fstat(rev->fd, &sb) == -1) {
-		snprintf(err, errsz, "cannot create a revision directory: %s",
-		    strerror(errno));
+		/* The reason of the mkdir, not of what followed it. */
+		snprintf(err, errsz, "cannot create a revision directory "
+		    "(%s) in it: %s", rev->tmpname, strerror(rev->fd == -1 ?
+		    saved : errno));
 		if (rev->fd != -1)
 			close(rev->fd);
 		free(rev);

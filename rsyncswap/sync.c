@@ -152,6 +152,19 @@ run_check_uris(struct run *r)
 	return -1;
 }
 
+/* Returns a new empty revision, or NULL with r->err naming the directory. */
+static struct revision *
+run_begin(struct run *r)
+{
+	struct revision *rev;
+	char err[ERR_MAX];
+
+	if ((rev = revision_begin(r->rsync_dirfd, err, sizeof(err))) == NULL)
+		snprintf(r->err, sizeof(r->err), "%s: %s", r->o->rsync_dir,
+		    err);
+	return rev;
+}
+
 /* Returns the snapshot as a new revision, or NULL with r->err set. */
 static struct revision *
 run_snapshot(struct run *r, struct apply *a)
@@ -160,8 +173,7 @@ run_snapshot(struct run *r, struct apply *a)
 	memset(a, 0, sizeof(*a));
 	a->layout = r->o->layout;
 	a->snapshot = 1;
-	if ((a->rev = revision_begin(r->rsync_dirfd, r->err,
-	    sizeof(r->err))) == NULL)
+	if ((a->rev = run_begin(r)) == NULL)
 		return NULL;
 	if (run_document(r, RRDP_SNAPSHOT, r->n.snapshot_uri,
 	    r->n.snapshot_hash, r->n.serial, a, NULL, NULL) == -1) {
@@ -185,8 +197,7 @@ run_deltas(struct run *r, const struct decision *d, struct apply *a,
 	a->layout = r->o->layout;
 	snprintf(a->host, sizeof(a->host), "%s", r->st.host);
 	*fatal = 0;
-	if ((a->rev = revision_begin(r->rsync_dirfd, r->err,
-	    sizeof(r->err))) == NULL) {
+	if ((a->rev = run_begin(r)) == NULL) {
 		*fatal = 1;
 		return NULL;
 	}

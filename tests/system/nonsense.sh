@@ -71,3 +71,19 @@ if [ "$(id -u)" = 0 ] && getent passwd nobody >/dev/null; then
 		{ cat "$T/err"; fail "--metrics-file not writable by --user: exit $rc"; }
 fi
 ok "--metrics-file that cannot be written: one line at start"
+
+# A read-only rsync directory: the line names it and the real cause.
+if [ "$(id -u)" = 0 ] && getent passwd nobody >/dev/null; then
+	mkdir -p "$T/ro/st" "$T/ro/rsync" "$T/ro/src"
+	cp -r "$BENCH_SRC"/. "$T/ro/src/"
+	chown nobody "$T/ro/st"
+	chmod -R a+rX "$T/ro"
+	set +e
+	su nobody -s /bin/sh -c "'$RSYNCSWAP' sync -s '$T/ro/st' -r '$T/ro/rsync' --source-uri-base '$T/ro/src' $U" \
+		>/dev/null 2>"$T/err"; rc=$?
+	set -e
+	[ "$rc" = 1 ] && [ "$(wc -l <"$T/err")" = 1 ] &&
+	    grep -q "$T/ro/rsync: cannot create a revision directory .*Permission denied" "$T/err" ||
+		{ cat "$T/err"; fail "read-only rsync dir: exit $rc, not the directory and the cause"; }
+	ok "a read-only rsync directory: one line with the directory and Permission denied"
+fi
