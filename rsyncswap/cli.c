@@ -326,7 +326,7 @@ set_option(struct cli *c, const struct cli_opt *o)
 		return rc;
 	switch (o->id) {
 	case 's': so->state_dir = optarg; c->state_dir_set = 1; break;
-	case 'r': so->rsync_dir = optarg; break;
+	case 'r': so->rsync_dir = optarg; c->rsync_dir_set = 1; break;
 	case OPT_SOURCE: so->fetch.source_base = optarg; break;
 	case OPT_INSECURE: so->fetch.insecure = 1; break;
 	case OPT_CA_FILE: so->fetch.ca_file = optarg; break;

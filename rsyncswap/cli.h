@@ -26,6 +26,7 @@ struct cli {
 	const char		*user;
 	const char		*svg;		/* report --svg */
 	int			 state_dir_set;	/* -s given (report) */
+	int			 rsync_dir_set;	/* -r given */
 	int			 json;
 	int			 check;		/* expiry --check */
 	long long		 warn;		/* expiry --warn, seconds */

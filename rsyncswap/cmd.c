@@ -23,6 +23,7 @@
 #include "rsyncswap/metrics.h"
 #include "rsyncswap/privs.h"
 #include "rsyncswap/report.h"
+#include "rsyncswap/state.h"
 #include "rsyncswap/status.h"
 #include "rsyncswap/sync.h"
 #include "rsyncswap/uri.h"
@@ -177,6 +178,47 @@ setup_privileges(struct cli *c, struct privs *p, int daemon)
 	return 0;
 }
 
+/*
+ * The state remembers where its revisions are: without -r, sweep and
+ * status use that directory (into buf); with a -r that is another one,
+ * sweep refuses and status says so. Returns -1 to go on, or EXIT_FAIL.
+ */
+static int
+state_rsync_dir(struct cli *c, char *buf, size_t bufsz)
+{
+	struct sync_options *o = &c->w.sync;
+	char err[ERR_MAX], real[PATH_MAX];
+	struct state *st;
+
+	if ((st = calloc(1, sizeof(*st))) == NULL)
+		return -1;
+	if (state_read(o->state_dir, st, err, sizeof(err)) != 0 ||
+	    st->rsync_dir[0] == '\0') {
+		state_free(st);
+		free(st);
+		return -1;
+	}
+	if (!c->rsync_dir_set) {
+		snprintf(buf, bufsz, "%s", st->rsync_dir);
+		o->rsync_dir = buf;
+	} else if (realpath(o->rsync_dir, real) == NULL ||
+	    strcmp(real, st->rsync_dir) != 0) {
+		if (c->cmd == CMD_SWEEP) {
+			log_error("-r %s: the state in %s describes the "
+			    "revisions in %s", o->rsync_dir, o->state_dir,
+			    st->rsync_dir);
+			state_free(st);
+			free(st);
+			return EXIT_FAIL;
+		}
+		log_warn("-r %s: the state in %s describes the revisions in "
+		    "%s", o->rsync_dir, o->state_dir, st->rsync_dir);
+	}
+	state_free(st);
+	free(st);
+	return -1;
+}
+
 /* With --metrics-file, writes the metrics of this one run (cron mode). */
 static void
 write_metrics(const struct cli *c, int rc, int swept,
@@ -255,6 +297,9 @@ cmd_main(int argc, char *argv[])
 	if (c.cmd == CMD_STATUS || c.cmd == CMD_SWEEP) {
 		if (c.nargs != 0)
 			return cli_usage_error(&c, "takes no arguments");
+		if ((rc = state_rsync_dir(&c, rsync_dir, sizeof(rsync_dir))) !=
+		    -1)
+			return rc;
 		if (c.cmd == CMD_STATUS)
 			return status_print(stdout, o->state_dir,
 			    o->rsync_dir, c.json, c.w.expiry_warn) == 0 ?

@@ -47,6 +47,8 @@ struct state {
 	char			 host[512];	/* the one host (flat: host/module) */
 	int			 layout;	/* enum uri_layout of the revision;
 						   -1 = not recorded */
+	char			 rsync_dir[1024];	/* where its revisions are
+							   ("" = not recorded) */
 	long long		 objects;	/* objects in the current revision */
 	long long		 cleanup_after;	/* effective; 0 = never set */
 	long long		 tune_longest;	/* longest rsyncd session (s) */

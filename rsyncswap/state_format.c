@@ -38,6 +38,7 @@ enum state_key {
 	KEY_TUNE_LONGEST = 1 << 11,
 	KEY_TUNE_CHANGED = 1 << 12,
 	KEY_LAYOUT = 1 << 13,
+	KEY_RSYNC_DIR = 1 << 14,
 };
 
 /* The layout names, indexed by enum uri_layout (uri.h). */
@@ -228,6 +229,7 @@ parse_line(char *line, struct state *st, unsigned int *seen, size_t *cap)
 		{ "last-error", KEY_LAST_ERROR },
 		{ "host", KEY_HOST },
 		{ "layout", KEY_LAYOUT },
+		{ "rsync-dir", KEY_RSYNC_DIR },
 		{ "objects", KEY_OBJECTS },
 		{ "cleanup-after", KEY_CLEANUP_AFTER },
 		{ "tune-longest", KEY_TUNE_LONGEST },
@@ -293,6 +295,8 @@ parse_line(char *line, struct state *st, unsigned int *seen, size_t *cap)
 		    0);
 	case KEY_HOST:
 		return get_escaped(v, st->host, sizeof(st->host), 1);
+	case KEY_RSYNC_DIR:
+		return get_escaped(v, st->rsync_dir, sizeof(st->rsync_dir), 0);
 	case KEY_LAYOUT:
 		for (i = 0; i < sizeof(layouts) / sizeof(layouts[0]); i++)
 			if (strcmp(v, layouts[i]) == 0) {
@@ -408,6 +412,10 @@ state_print(FILE *f, const struct state *st)
 	if (st->layout >= 0 && (size_t)st->layout <
 	    sizeof(layouts) / sizeof(layouts[0]))
 		fprintf(f, "\nlayout %s", layouts[st->layout]);
+	if (st->rsync_dir[0] != '\0') {
+		fputs("\nrsync-dir ", f);
+		put_escaped(f, st->rsync_dir);
+	}
 	fprintf(f, "\nobjects %lld\ncleanup-after %lld\ntune-longest %lld\n"
 	    "tune-changed %lld\n%s\n", st->objects, st->cleanup_after,
 	    st->tune_longest, st->tune_changed, STATE_TRAILER);

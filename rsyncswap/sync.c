@@ -436,7 +436,7 @@ run_finish(struct run *r, int ok, struct sync_report *rep)
 {
 	const struct sync_options *o = r->o;
 	struct sweep_stats ss;
-	char err[ERR_MAX];
+	char err[ERR_MAX], path[PATH_MAX];
 	long long now = time(NULL);
 
 	long long cleanup = o->cleanup_after;
@@ -452,6 +452,9 @@ run_finish(struct run *r, int ok, struct sync_report *rep)
 	} else if (r->st.tune_changed > 0 && r->st.cleanup_after > cleanup)
 		cleanup = r->st.cleanup_after;
 	r->st.cleanup_after = cleanup;
+	/* Where the revisions are, for a sweep or status without -r. */
+	if (realpath(o->rsync_dir, path) != NULL)
+		snprintf(r->st.rsync_dir, sizeof(r->st.rsync_dir), "%s", path);
 	if (ok == 0) {
 		r->st.last_failure = now;
 		snprintf(r->st.last_error, sizeof(r->st.last_error), "%s",

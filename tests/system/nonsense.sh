@@ -87,3 +87,14 @@ if [ "$(id -u)" = 0 ] && getent passwd nobody >/dev/null; then
 		{ cat "$T/err"; fail "read-only rsync dir: exit $rc, not the directory and the cause"; }
 	ok "a read-only rsync directory: one line with the directory and Permission denied"
 fi
+
+# The state remembers its rsync directory: sweep and status without -r
+# use it; sweep with another -r refuses, naming both.
+"$RSYNCSWAP" sync -q -s "$T/sr" -r "$T/elsewhere" --source-uri-base "$BENCH_SRC" $U || fail "sync -r elsewhere"
+"$RSYNCSWAP" status -s "$T/sr" >"$T/out" 2>"$T/err" || { cat "$T/err"; fail "status without -r"; }
+grep -q "session_" "$T/out" || { cat "$T/out"; fail "status without -r does not show the revision in $T/elsewhere"; }
+"$RSYNCSWAP" sweep -q -s "$T/sr" || fail "sweep without -r"
+[ ! -e "$T/sr/rsync" ] || fail "sweep without -r used STATE-DIR/rsync, not the state's rsync dir"
+mkdir -p "$T/other"
+refused 1 "describes the revisions in $T/elsewhere" sweep -s "$T/sr" -r "$T/other"
+ok "sweep and status find the state's rsync directory; another -r is refused"
