@@ -139,9 +139,28 @@ static const struct cli_opt opts[] = {
 };
 #define NOPTS	(sizeof(opts) / sizeof(opts[0]))
 
-/* How --state-dir reads in `rsyncswap krill-sync --help`. */
-static const struct cli_opt krill_state_dir = { "state-dir", 's', "DIR", S,
-    "state file and lock (default " KRILL_SYNC_STATE_DIR ")" };
+/* How options whose default differs read in `rsyncswap krill-sync --help`. */
+static const struct cli_opt krill_help[] = {
+	{ "state-dir", 's', "DIR", K,
+	    "state file and lock (default " KRILL_SYNC_STATE_DIR ")" },
+	{ "include-host", OPT_INCLUDE_HOST, NULL, K,
+	    "revisions hold HOST/MODULE/PATH (default PATH, as --flat)" },
+	{ "rrdp-dir", OPT_RRDP_DIR, "DIR", K,
+	    "also write RRDP files for an https front end (default "
+	    "STATE-DIR/rrdp)" },
+};
+
+/* Returns o as `rsyncswap krill-sync --help` shows it. */
+static const struct cli_opt *
+krill_option(const struct cli_opt *o)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(krill_help) / sizeof(krill_help[0]); i++)
+		if (strcmp(krill_help[i].name, o->name) == 0)
+			return &krill_help[i];
+	return o;
+}
 
 static const struct {
 	const char	*name;
@@ -237,10 +256,8 @@ cli_help(FILE *f, enum cli_cmd cmd)
 	for (i = 0; i < NOPTS; i++) {
 		if (opts[i].help == NULL || !(opts[i].scope & bit))
 			continue;
-		if (cmd == CMD_KRILL_SYNC && opts[i].id == 's')
-			help_option(f, &krill_state_dir);
-		else
-			help_option(f, &opts[i]);
+		help_option(f, cmd == CMD_KRILL_SYNC ? krill_option(&opts[i]) :
+		    &opts[i]);
 		for (j = 0; j < NOPTS; j++)
 			if (opts[j].help == NULL && opts[j].id == opts[i].id &&
 			    (opts[j].scope & bit))

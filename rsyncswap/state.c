@@ -302,7 +302,8 @@ state_lock(const char *dir, char *err, size_t errsz)
 	}
 	/* Who holds it, for the message of the next one (best effort). */
 	n = snprintf(buf, sizeof(buf), "%ld\n", (long)getpid());
-	if (ftruncate(fd, 0) == 0 && pwrite(fd, buf, n, 0) != n)
-		(void)ftruncate(fd, 0);
+	if (ftruncate(fd, 0) == 0 && pwrite(fd, buf, n, 0) != n &&
+	    ftruncate(fd, 0) == -1)
+		n = 0;	/* a torn pid only makes a worse message */
 	return fd;
 }

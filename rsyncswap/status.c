@@ -1,6 +1,7 @@
 #include <sys/stat.h>
 
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -67,14 +68,15 @@ status_print(FILE *f, const char *state_dir, const char *rsync_dir, int json,
 	int have_sum;
 	long long now = time(NULL);
 	char *names[STATUS_MAX_REVISIONS], cur[STATE_NAME_MAX] = "";
-	char err[ERR_MAX], t1[32], t2[32], t3[32];
+	char err[ERR_MAX], serr[ERR_MAX], t1[32], t2[32], t3[32];
 	struct state_revision *r;
 	struct state st;
+	struct stat sb;
 	size_t n, i;
 	long long cleanup;
 	int rc, fd;
 
-	rc = state_read(state_dir, &st, err, sizeof(err));
+	rc = state_read(state_dir, &st, serr, sizeof(serr));
 	if ((fd = open(rsync_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) != -1) {
 		if (swap_read_current(fd, cur, sizeof(cur), err,
 		    sizeof(err)) != 0)
@@ -123,7 +125,7 @@ status_print(FILE *f, const char *state_dir, const char *rsync_dir, int json,
 		fputs("\n}\n", f);
 	} else {
 		if (rc != 0)
-			fprintf(f, "state: %s\n", rc == 1 ? "none" : err);
+			fprintf(f, "state: %s\n", rc == 1 ? "none" : serr);
 		fprintf(f, "current: %s (since %s)\n", cur[0] != '\0' ? cur :
 		    "-", iso(r != NULL ? r->since : 0, t1, sizeof(t1)));
 		fprintf(f, "session %s serial %lld, %lld objects\n",
@@ -164,5 +166,14 @@ status_print(FILE *f, const char *state_dir, const char *rsync_dir, int json,
 	for (i = 0; i < n; i++)
 		free(names[i]);
 	state_free(&st);
+	/* Exit 1 says why in one line, apart from what stdout shows. */
+	if (rc == 1 && stat(state_dir, &sb) == -1)
+		fprintf(stderr, "rsyncswap status: %s: %s\n", state_dir,
+		    strerror(errno));
+	else if (rc == 1)
+		fprintf(stderr, "rsyncswap status: %s/state: no state file (no "
+		    "sync has run with this state directory)\n", state_dir);
+	else if (rc == -1)
+		fprintf(stderr, "rsyncswap status: %s\n", serr);
 	return rc == 0 ? 0 : 1;
 }

@@ -305,6 +305,13 @@ main(int argc, char *argv[])
 
 	memset(&w, 0, sizeof(w));
 	w.mode = MODE_SET;
+	/* The long spellings every other tool of ours takes. */
+	if (argc == 2 && strcmp(argv[1], "--help") == 0)
+		usage(1);
+	if (argc == 2 && strcmp(argv[1], "--version") == 0) {
+		printf("tsnorm %s\n", TSNORM_VERSION);
+		return 0;
+	}
 	while ((ch = getopt(argc, argv, "cnvhV")) != -1) {
 		switch (ch) {
 		case 'c':

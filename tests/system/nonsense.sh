@@ -98,3 +98,10 @@ grep -q "session_" "$T/out" || { cat "$T/out"; fail "status without -r does not 
 mkdir -p "$T/other"
 refused 1 "describes the revisions in $T/elsewhere" sweep -s "$T/sr" -r "$T/other"
 ok "sweep and status find the state's rsync directory; another -r is refused"
+
+# status on a state directory that is not there, or has no state: exit 1
+# and one line on stderr that says which.
+refused 1 "$T/nostatus: No such file or directory" status -s "$T/nostatus"
+mkdir -p "$T/emptystate"
+refused 1 "no state file" status -s "$T/emptystate"
+ok "status without a state: exit 1 and one line that says why"
