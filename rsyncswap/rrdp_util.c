@@ -175,23 +175,26 @@ rrdp_attr_hash(struct rrdp_parser *p, const struct rrdp_attr *a,
 }
 
 /*
- * Copies a URI into out (outsz bytes). Only its length and the absence of
- * control characters are checked here; what a URI may map to is decided
- * by the uri module. Returns 0 or -1.
+ * libxml2, which replaces no entities for us, hands every '&' of an
+ * attribute value on as the character reference "&#38;" (and decodes
+ * everything else): a raw '&' never comes, so this is its one spelling.
+ */
+#define AMP_REF		"&#38;"
+#define AMP_REF_LEN	(sizeof(AMP_REF) - 1)
+
+/*
+ * Copies a URI into out (outsz bytes), "&#38;" decoded to '&'. Only its
+ * length and the absence of control characters are checked here; what a
+ * URI may map to is decided by the uri module. Returns 0 or -1.
  */
 int
 rrdp_attr_uri(struct rrdp_parser *p, const struct rrdp_attr *a, char *out,
     size_t outsz)
 {
-	size_t i;
+	size_t i, n = 0;
 
 	if (a->len == 0) {
 		rrdp_fail(p, "empty %s", a->name);
-		return -1;
-	}
-	if (a->len > MAX_URI_LENGTH || a->len >= outsz) {
-		rrdp_fail(p, "%s longer than %d bytes", a->name,
-		    MAX_URI_LENGTH);
 		return -1;
 	}
 	for (i = 0; i < a->len; i++) {
@@ -200,9 +203,17 @@ rrdp_attr_uri(struct rrdp_parser *p, const struct rrdp_attr *a, char *out,
 			    a->name, quote_len(a), a->value);
 			return -1;
 		}
+		if (n >= MAX_URI_LENGTH || n + 1 >= outsz) {
+			rrdp_fail(p, "%s longer than %d bytes", a->name,
+			    MAX_URI_LENGTH);
+			return -1;
+		}
+		out[n++] = a->value[i];
+		if (a->value[i] == '&' && a->len - i >= AMP_REF_LEN &&
+		    memcmp(a->value + i, AMP_REF, AMP_REF_LEN) == 0)
+			i += AMP_REF_LEN - 1;	/* the '&' is written */
 	}
-	memcpy(out, a->value, a->len);
-	out[a->len] = '\0';
+	out[n] = '\0';
 	return 0;
 }
 
