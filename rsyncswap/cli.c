@@ -445,8 +445,8 @@ cli_parse(int argc, char *argv[], struct cli *c)
 	size_t			 i, n = 0;
 	int			 ret, li, rc;
 
+	/* Until the command is known, only what an error message needs. */
 	memset(c, 0, sizeof(*c));
-	defaults(c);
 	if (argc < 2) {
 		cli_help(stderr, CMD_COUNT);
 		return EXIT_USAGE;
@@ -473,8 +473,7 @@ cli_parse(int argc, char *argv[], struct cli *c)
 		    "go after it (rsyncswap COMMAND [OPTIONS])", argv[1]);
 	if (c->cmd == CMD_COUNT)
 		return cli_usage_error(c, "unknown command \"%s\"", argv[1]);
-	c->cmd_name = cmds[c->cmd].name;
-	defaults(c);
+	defaults(c);	/* they depend on the command */
 	c->cmd_name = cmds[c->cmd].name;
 
 	so[n++] = ':';	/* a missing argument is told apart */

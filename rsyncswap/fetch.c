@@ -210,6 +210,10 @@ fetch_http(const struct fetch_config *fc, const char *url, const char *uri,
 	char h[512];
 	CURLcode rc;
 	long status = 0;
+	long total = fc->timeout > 0 ? fc->timeout : (long)FETCH_TIMEOUT;
+	long stall = fc->stall_timeout > 0 ? fc->stall_timeout :
+	    (long)FETCH_LOW_SPEED_TIME;
+	int conditional;
 	CURL *c;
 
 	/* Errors name what was fetched: the back-end URL too, if another. */
@@ -248,11 +252,9 @@ fetch_http(const struct fetch_config *fc, const char *url, const char *uri,
 	curl_easy_setopt(c, CURLOPT_USERAGENT, "rsyncswap/" RSYNCSWAP_VERSION);
 	curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, (long)FETCH_CONNECT_TIMEOUT);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, fc->timeout > 0 ? fc->timeout :
-	    (long)FETCH_TIMEOUT);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, total);
 	curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
-	curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, fc->stall_timeout > 0 ?
-	    fc->stall_timeout : (long)FETCH_LOW_SPEED_TIME);
+	curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, stall);
 	t.stop = fc->stop;
 	curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, fetch_progress_cb);
 	curl_easy_setopt(c, CURLOPT_XFERINFODATA, &t);
@@ -273,44 +275,36 @@ fetch_http(const struct fetch_config *fc, const char *url, const char *uri,
 	rc = curl_easy_perform(c);
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
 	curl_easy_cleanup(c);
+	conditional = hdrs != NULL;
+	curl_slist_free_all(hdrs);
 
 	if (t.sink_failed) {
-		curl_slist_free_all(hdrs);
 		err[0] = '\0';
 		return FETCH_ERROR;
 	}
 	if (t.too_large) {
-		curl_slist_free_all(hdrs);
 		snprintf(err, errsz, "%s: larger than %lld bytes", name,
 		    max_size);
 		return FETCH_ERROR;
 	}
 	if (rc == CURLE_ABORTED_BY_CALLBACK) {
-		curl_slist_free_all(hdrs);
 		snprintf(err, errsz, "%s: interrupted", name);
 		return FETCH_ERROR;
 	}
 	if (rc == CURLE_OPERATION_TIMEDOUT) {
-		curl_slist_free_all(hdrs);
 		snprintf(err, errsz, "%s: %s (--fetch-timeout %ld s, "
 		    "--stall-timeout %ld s)", name, cerr[0] != '\0' ? cerr :
-		    curl_easy_strerror(rc), fc->timeout > 0 ? fc->timeout :
-		    (long)FETCH_TIMEOUT, fc->stall_timeout > 0 ?
-		    fc->stall_timeout : (long)FETCH_LOW_SPEED_TIME);
+		    curl_easy_strerror(rc), total, stall);
 		return FETCH_ERROR;
 	}
 	if (rc != CURLE_OK && t.bad_status == 0) {
-		curl_slist_free_all(hdrs);
 		snprintf(err, errsz, "%s: %s", name,
 		    cerr[0] != '\0' ? cerr : curl_easy_strerror(rc));
 		return FETCH_ERROR;
 	}
 	/* 304 answers only a request that carried our validators. */
-	if (status == 304 && v != NULL && hdrs != NULL) {
-		curl_slist_free_all(hdrs);
+	if (status == 304 && v != NULL && conditional)
 		return FETCH_NOT_MODIFIED;
-	}
-	curl_slist_free_all(hdrs);
 	if (status == 304) {
 		snprintf(err, errsz, "%s: HTTP status 304 to a request without "
 		    "validators", name);

@@ -46,7 +46,6 @@ log_init(const char *prog, int verbosity)
 {
 	log_prog = prog;
 	log_verbosity = verbosity;
-	log_journal = stderr_is_journal();
 }
 
 char *

@@ -63,8 +63,8 @@ rev_ctime(int dfd, const char *name)
 }
 
 /*
- * Reads the change time of every revision directory (and of current's
- * target) into rt. A revision's directory is renamed into place when it
+ * Reads the change time of every revision directory below dfd (current's
+ * target too) into rt, through a directory stream of its own. A revision's directory is renamed into place when it
  * is made and not changed after, so its change time is when it became
  * current, and the next one's is when it stopped being current: that is
  * how a revision the history does not know (lost or evicted state) is
@@ -72,11 +72,20 @@ rev_ctime(int dfd, const char *name)
  * unknown ones are then dated now).
  */
 static int
-rev_times_read(DIR *d, int dfd, struct rev_times *rt)
+rev_times_read(int dfd, struct rev_times *rt)
 {
 	struct dirent *de;
 	long long t, *nt;
+	int fd, rc = 0;
+	DIR *d;
 
+	/* A new open file: a dup would share the outer stream's offset. */
+	if ((fd = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1 ||
+	    (d = fdopendir(fd)) == NULL) {
+		if (fd != -1)
+			close(fd);
+		return -1;
+	}
 	rewinddir(d);
 	while ((de = readdir(d)) != NULL && rt->n < SWEEP_MAX_REVISIONS) {
 		if (!swap_is_revision_name(de->d_name) ||
@@ -85,15 +94,18 @@ rev_times_read(DIR *d, int dfd, struct rev_times *rt)
 		if (rt->n == rt->cap) {
 			rt->cap = rt->cap == 0 ? 1024 : rt->cap * 2;
 			if ((nt = realloc(rt->t, rt->cap * sizeof(*nt))) ==
-			    NULL)
-				return -1;
+			    NULL) {
+				rc = -1;
+				break;
+			}
 			rt->t = nt;
 		}
 		rt->t[rt->n++] = t;
 	}
+	closedir(d);
 	if (rt->n > 1)
 		qsort(rt->t, rt->n, sizeof(*rt->t), cmp_ll);
-	return 0;
+	return rc;
 }
 
 /*
@@ -239,7 +251,7 @@ sweep_run(int rsync_dirfd, const char *current, struct state *st,
 	struct sweep_names sn;
 	struct state_revision *r;
 	struct dirent *de;
-	int n = 0, dfd, failed, have_times;
+	int n = 0, dfd, failed, have_times = -1;
 	DIR *d;
 
 	memset(stats, 0, sizeof(*stats));
@@ -249,7 +261,6 @@ sweep_run(int rsync_dirfd, const char *current, struct state *st,
 			close(dfd);
 		return -1;
 	}
-	have_times = rev_times_read(d, dfd, &rt) == 0;
 	rewinddir(d);
 	while ((de = readdir(d)) != NULL && n < SWEEP_MAX_ENTRIES) {
 		if (current != NULL && strcmp(de->d_name, current) == 0)
@@ -264,6 +275,10 @@ sweep_run(int rsync_dirfd, const char *current, struct state *st,
 			 * A time after now (the clock stepped back) is now.
 			 */
 			if ((r = state_history_find(st, de->d_name)) == NULL) {
+				/* Read once, and only when one is unknown. */
+				if (have_times == -1)
+					have_times = rev_times_read(dfd,
+					    &rt) == 0;
 				sweep_adopt(st, de->d_name, have_times ?
 				    rev_replaced_at(&rt, dfd, de->d_name, now) :
 				    now);
