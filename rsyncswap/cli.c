@@ -34,6 +34,7 @@ enum {
 	OPT_USER, OPT_METRICS, OPT_INTERVAL, OPT_CLEANUP_MAX, OPT_SYSLOG,
 	OPT_RSYNCD_LOG, OPT_JSON, OPT_RRDP_DIR, OPT_RRDP_BASE, OPT_RRDP_DELAY,
 	OPT_RRDP_MAX_DELTAS, OPT_EXPIRY_WARN, OPT_ORIGIN_QUIET, OPT_SVG,
+	OPT_STALE_AFTER,
 	OPT_WARN, OPT_CHECK, OPT_FLAT, OPT_RSYNC_DISABLE, OPT_FETCH_TIMEOUT,
 	OPT_STALL_TIMEOUT,
 };
@@ -121,6 +122,9 @@ static const struct cli_opt opts[] = {
 	{ "rrdp-max-deltas", OPT_RRDP_MAX_DELTAS, "N", S | W,
 	    "deltas listed at most (default "
 	    STR(RRDP_OUT_MAX_DELTAS_DEFAULT) ")" },
+	{ "stale-after", OPT_STALE_AFTER, "SECS", T,
+	    "call the node stale when the last success is older\n"
+	    "(default " STR(STALE_AFTER_DEFAULT) ")" },
 	{ "svg", OPT_SVG, "FILE", R,
 	    "also draw the sessions as an SVG chart into FILE" },
 	{ "warn", OPT_WARN, "HOURS", E,
@@ -304,6 +308,7 @@ static const struct {
 	{ OPT_ORIGIN_QUIET, 0, 24 * 365, "hours (0 to 8760)" },
 	{ OPT_WARN, 0, 24 * 365, "hours (0 to 8760)" },
 	{ OPT_RRDP_DELAY, 0, 3600, "seconds (0 to 3600)" },
+	{ OPT_STALE_AFTER, 1, 365LL * 86400, "seconds (1 to one year)" },
 	{ OPT_RRDP_MAX_DELTAS, 0, MAX_NOTIFICATION_DELTAS, "a number of "
 	    "deltas (0 to " STR(MAX_NOTIFICATION_DELTAS) ")" },
 };
@@ -378,6 +383,7 @@ set_option(struct cli *c, const struct cli_opt *o)
 	case OPT_CLEANUP_AFTER: so->cleanup_after = n; break;
 	case OPT_CLEANUP_MAX: c->w.cleanup_max = n; break;
 	case OPT_EXPIRY_WARN: c->w.expiry_warn = n * 3600; break;
+	case OPT_STALE_AFTER: c->stale_after = n; break;
 	case OPT_ORIGIN_QUIET: c->w.origin_quiet = n * 3600; break;
 	case OPT_WARN: c->warn = n * 3600; break;
 	case OPT_INTERVAL: c->w.interval = (long)n; break;
@@ -415,6 +421,7 @@ defaults(struct cli *c)
 	c->w.origin_quiet = ORIGIN_QUIET_HOURS * 3600;
 	c->rrdp.max_deltas = RRDP_OUT_MAX_DELTAS_DEFAULT;
 	c->warn = EXPIRY_WARN_DEFAULT_HOURS * 3600;
+	c->stale_after = STALE_AFTER_DEFAULT;
 	c->verbosity = 1;
 	if (c->cmd == CMD_KRILL_SYNC) {
 		o->state_dir = KRILL_SYNC_STATE_DIR;

@@ -30,6 +30,7 @@ struct cli {
 	int			 json;
 	int			 check;		/* expiry --check */
 	long long		 warn;		/* expiry --warn, seconds */
+	long long		 stale_after;	/* status --stale-after */
 	int			 syslog;
 	int			 layout_set;	/* --include-host or --flat */
 	int			 saw_quiet, saw_verbose;

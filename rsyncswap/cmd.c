@@ -247,7 +247,10 @@ print_report(const struct sync_report *rep)
 {
 	printf("session %s serial %lld: %s", rep->session_id, rep->serial,
 	    rep->action);
-	if (strcmp(rep->action, "deltas") == 0)
+	if (strcmp(rep->action, "deltas") == 0 &&
+	    rep->first_delta == rep->last_delta)
+		printf(" (1 delta: %lld)", rep->last_delta);
+	else if (strcmp(rep->action, "deltas") == 0)
 		printf(" %lld-%lld", rep->first_delta, rep->last_delta);
 	printf(", %zu objects, current -> %s", rep->objects, rep->current);
 	if (rep->swept > 0)
@@ -262,6 +265,7 @@ cmd_main(int argc, char *argv[])
 	static char rsync_dir[PATH_MAX];
 	struct sync_options *o;
 	struct sync_report rep;
+	struct status_options so;
 	struct privs privs;
 	struct stat sb;
 	struct cli c;
@@ -300,10 +304,13 @@ cmd_main(int argc, char *argv[])
 		if ((rc = state_rsync_dir(&c, rsync_dir, sizeof(rsync_dir))) !=
 		    -1)
 			return rc;
-		if (c.cmd == CMD_STATUS)
+		if (c.cmd == CMD_STATUS) {
+			so.json = c.json;
+			so.expiry_warn = c.w.expiry_warn;
+			so.stale_after = c.stale_after;
 			return status_print(stdout, o->state_dir,
-			    o->rsync_dir, c.json, c.w.expiry_warn) == 0 ?
-			    EXIT_OK : EXIT_FAIL;
+			    o->rsync_dir, &so);
+		}
 		/* Only sync and watch create a state: a typo creates none. */
 		errno = 0;
 		if (stat(o->state_dir, &sb) == -1 || !S_ISDIR(sb.st_mode)) {
@@ -316,7 +323,8 @@ cmd_main(int argc, char *argv[])
 		    (rc = setup_privileges(&c, &privs, 0)) != 0)
 			return rc;
 		if ((rc = sync_sweep_only(o, &swept)) == EXIT_OK && !o->quiet)
-			printf("swept %d entries\n", swept);
+			printf("swept %d entr%s\n", swept, swept == 1 ? "y" :
+			    "ies");
 		write_metrics(&c, rc, swept, NULL);
 		return rc;
 	}

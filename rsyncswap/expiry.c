@@ -427,37 +427,54 @@ expiry_warning(const struct expiry_summary *sum, int64_t now, int64_t warn,
     char *buf, size_t bufsz)
 {
 	struct expiry_assessment	 a;
-	char				 when[32], left[32], dmg[64];
+	char				 when[32], left[32], win[32], dmg[64];
+	char				 fut[128];
 	const struct expiry_pp		*first;
 
 	expiry_assess(sum, now, warn, &a);
-	buf[0] = '\0';
-	dmg[0] = '\0';
+	buf[0] = dmg[0] = fut[0] = '\0';
 	if (a.damaged > 0)
-		snprintf(dmg, sizeof(dmg), "; %zu damaged manifests/CRLs",
-		    a.damaged);
-	if (a.expired == 0 && a.expiring == 0) {
-		if (a.damaged == 0)
-			return 0;
-		snprintf(buf, bufsz, "%zu damaged manifests/CRLs served",
-		    a.damaged);
-		return 1;
+		snprintf(dmg, sizeof(dmg), "; %zu damaged manifest%s/CRLs",
+		    a.damaged, a.damaged == 1 ? "" : "s");
+	if (sum->newest_update != TSNORM_NO_TIME &&
+	    sum->newest_update > now + EXPIRY_FUTURE_SLACK) {
+		expiry_fmt_time(sum->newest_update, when, sizeof(when));
+		expiry_fmt_duration(sum->newest_update - now, left,
+		    sizeof(left));
+		snprintf(fut, sizeof(fut), "; the latest thisUpdate (%s) is "
+		    "%s in the future: the origin's clock or ours is wrong",
+		    when, left);
 	}
+	if (a.expired == 0 && a.expiring == 0) {
+		if (a.damaged > 0)
+			snprintf(buf, bufsz, "%zu damaged manifest%s/CRLs "
+			    "served%s", a.damaged, a.damaged == 1 ? "" : "s",
+			    fut);
+		else if (fut[0] != '\0')
+			snprintf(buf, bufsz, "%s", fut + 2);
+		return buf[0] != '\0';
+	}
+	if (warn % 3600 == 0)
+		snprintf(win, sizeof(win), "%lld h", (long long)warn / 3600);
+	else
+		expiry_fmt_duration(warn, win, sizeof(win));
 	first = a.earliest;
 	expiry_fmt_time(first->expiry, when, sizeof(when));
 	expiry_fmt_duration(first->expiry - now, left, sizeof(left));
 	if (a.expired > 0) {
-		snprintf(buf, bufsz, "%zu publication points expired, %zu "
-		    "expire within %llds; earliest %s at %s (%s, %s)%s",
-		    a.expired, a.expiring, (long long)warn,
+		snprintf(buf, bufsz, "%zu publication point%s expired, %zu "
+		    "expire%s within %s; earliest %s at %s (%s, %s)%s%s",
+		    a.expired, a.expired == 1 ? "" : "s", a.expiring,
+		    a.expiring == 1 ? "s" : "", win,
 		    first->dir[0] != '\0' ? first->dir : ".", when, left,
-		    expiry_source_name(expiry_pp_source(first)), dmg);
+		    expiry_source_name(expiry_pp_source(first)), dmg, fut);
 		return 2;
 	}
-	snprintf(buf, bufsz, "%zu publication points expire within %llds; "
-	    "earliest %s at %s (in %s, %s)%s", a.expiring, (long long)warn,
+	snprintf(buf, bufsz, "%zu publication point%s expire%s within %s; "
+	    "earliest %s at %s (in %s, %s)%s%s", a.expiring,
+	    a.expiring == 1 ? "" : "s", a.expiring == 1 ? "s" : "", win,
 	    first->dir[0] != '\0' ? first->dir : ".", when, left,
-	    expiry_source_name(expiry_pp_source(first)), dmg);
+	    expiry_source_name(expiry_pp_source(first)), dmg, fut);
 	return 1;
 }
 

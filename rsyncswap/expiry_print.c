@@ -73,10 +73,18 @@ expiry_print_text(FILE *f, const struct expiry_summary *sum, int64_t now,
 	    a.expired, win, a.expiring);
 	if (sum->newest_update != TSNORM_NO_TIME) {
 		expiry_fmt_time(sum->newest_update, when, sizeof(when));
-		expiry_fmt_duration(now - sum->newest_update, left,
-		    sizeof(left));
-		fprintf(f, "%slatest thisUpdate: %s (%s ago)\n", indent, when,
-		    left);
+		if (sum->newest_update > now + EXPIRY_FUTURE_SLACK) {
+			expiry_fmt_duration(sum->newest_update - now, left,
+			    sizeof(left));
+			fprintf(f, "%slatest thisUpdate: %s (%s in the future: "
+			    "warning, the origin's clock or ours is wrong)\n",
+			    indent, when, left);
+		} else {
+			expiry_fmt_duration(now - sum->newest_update, left,
+			    sizeof(left));
+			fprintf(f, "%slatest thisUpdate: %s (%s ago)\n", indent,
+			    when, left);
+		}
 	}
 	if (a.expired < sum->npps)
 		fprintf(f, "%sclosest to expiry:\n", indent);

@@ -63,6 +63,11 @@
 #define EXPIRY_WARN_DEFAULT_HOURS	6
 /* Default warning window of --expiry-warn in watch, status, metrics. */
 #define EXPIRY_WARN_WATCH_HOURS	8
+/*
+ * A thisUpdate later than now by more than this is warned about: the
+ * origin's clock or ours is wrong (five minutes of skew are tolerated).
+ */
+#define EXPIRY_FUTURE_SLACK	300
 /* Default --origin-quiet (hours). */
 #define ORIGIN_QUIET_HOURS	2
 
@@ -74,6 +79,11 @@
 #define WATCH_INTERVAL_DEFAULT	30
 /* Upper bound of the tuned cleanup time (--cleanup-max). */
 #define CLEANUP_MAX_DEFAULT	86400
+/*
+ * status --stale-after: a node whose last successful sync is older is
+ * stale (an hour: sixty cron runs or 120 watch checks have failed).
+ */
+#define STALE_AFTER_DEFAULT	3600
 
 /* ---- rsyncd log (rsyncdlog, rsyncdsess, logtail, report) ---- */
 /* Longest rsyncd log line handled; a longer one is cut and counted malformed. */

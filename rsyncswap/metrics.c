@@ -15,6 +15,7 @@
 #include "rsyncswap/log.h"
 #include "rsyncswap/metrics.h"
 #include "rsyncswap/swap.h"
+#include "rsyncswap/version.h"
 
 #define PFX	"rsyncswap_"
 
@@ -44,7 +45,8 @@ static void
 metric(FILE *f, const char *name, const char *type, const char *help,
     double v)
 {
-	fprintf(f, "# HELP " PFX "%s %s\n# TYPE " PFX "%s %s\n" PFX "%s %.17g\n",
+	/* 15 digits: a duration reads 1.2, not 1.2000000000000002. */
+	fprintf(f, "# HELP " PFX "%s %s\n# TYPE " PFX "%s %s\n" PFX "%s %.15g\n",
 	    name, help, name, type, name, v);
 }
 
@@ -128,6 +130,9 @@ metrics_write(const char *path, const struct state *st,
 		unlink(tmp);
 		return -1;
 	}
+	fprintf(f, "# HELP " PFX "build_info The version of rsyncswap that "
+	    "wrote this file.\n# TYPE " PFX "build_info gauge\n" PFX
+	    "build_info{version=\"" RSYNCSWAP_VERSION "\"} 1\n");
 	metric(f, "last_success_timestamp_seconds", "gauge",
 	    "When the last sync succeeded.", (double)st->last_success);
 	metric(f, "last_failure_timestamp_seconds", "gauge",
@@ -143,7 +148,8 @@ metrics_write(const char *path, const struct state *st,
 	    "Object bytes written by the last sync.",
 	    (double)m->last_sync_bytes);
 	metric(f, "last_sync_duration_seconds", "gauge",
-	    "Duration of the last sync.", m->last_sync_seconds);
+	    "Duration of the last sync.",
+	    (double)(long long)(m->last_sync_seconds * 1000 + 0.5) / 1000);
 	metric(f, "syncs_total", "counter", "Syncs that succeeded.",
 	    (double)m->syncs_ok);
 	metric(f, "sync_failures_total", "counter", "Syncs that failed.",

@@ -522,8 +522,8 @@ rrdpout_commit(struct rrdpout *o, char *err, size_t errsz)
 	}
 	rc = rrdpout_write_notification(o, list, n, err, errsz);
 	if (rc == 0)
-		log_info("%s: serial %lld, %zu deltas", o->c->dir, o->serial,
-		    n);
+		log_info("%s: serial %lld, %zu delta%s", o->c->dir, o->serial,
+		    n, n == 1 ? "" : "s");
 done:
 	if (have_prev)
 		rrdp_notification_free(&prev);

@@ -17,9 +17,34 @@
 #include "rsyncswap/state.h"
 #include "rsyncswap/status.h"
 #include "rsyncswap/swap.h"
+#include "rsyncswap/version.h"
 
 /* Revisions listed by status. */
 #define STATUS_MAX_REVISIONS	1024
+
+/* Everything status shows, gathered once for both output formats. */
+struct view {
+	long long		 now;
+	int			 state_rc;	/* state_read(): 0, 1, -1 */
+	char			 state_err[ERR_MAX];
+	struct state		 st;
+	char			 cur[STATE_NAME_MAX];	/* "" when none */
+	const struct state_revision *cur_rev;		/* NULL if unknown */
+	char			*names[STATUS_MAX_REVISIONS];
+	size_t			 n;
+	long long		 cleanup;
+	int			 have_sum;
+	struct expiry_summary	 sum;
+	int			 health;		/* STATUS_* */
+	char			 why[ERR_MAX];		/* "" when serving */
+};
+
+static const char *const health_word[] = {
+	[STATUS_SERVING] = "serving",
+	[STATUS_NOT_SERVING] = "not serving",
+	[STATUS_STALE] = "stale",
+	[STATUS_EXPIRED] = "expired",
+};
 
 /* Formats t as ISO 8601 UTC into buf ("-" for 0). Returns buf. */
 static const char *
@@ -41,16 +66,21 @@ name_cmp(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Lists the revision names below dir into names; returns their number. */
+/* Lists the revision names below dirfd into names; returns their number. */
 static size_t
-status_revisions(const char *dir, char **names, size_t max)
+status_revisions(int dirfd, char **names, size_t max)
 {
 	struct dirent *de;
 	size_t n = 0;
 	DIR *d;
+	int fd;
 
-	if ((d = opendir(dir)) == NULL)
+	if (dirfd == -1 || (fd = dup(dirfd)) == -1)
 		return 0;
+	if ((d = fdopendir(fd)) == NULL) {
+		close(fd);
+		return 0;
+	}
 	while ((de = readdir(d)) != NULL && n < max)
 		if (swap_is_revision_name(de->d_name) &&
 		    (names[n] = strdup(de->d_name)) != NULL)
@@ -60,120 +90,281 @@ status_revisions(const char *dir, char **names, size_t max)
 	return n;
 }
 
-int
-status_print(FILE *f, const char *state_dir, const char *rsync_dir, int json,
-    long long expiry_warn)
+/*
+ * Judges what v shows: not serving (no current, or it names no revision
+ * directory), expired (a served publication point has expired), stale (no
+ * success within stale_after seconds), or serving. Sets v->health and
+ * v->why.
+ */
+static void
+judge(struct view *v, int dirfd, const char *rsync_dir, const char *cur_err,
+    long long stale_after)
 {
-	struct expiry_summary sum;
-	int have_sum;
-	long long now = time(NULL);
-	char *names[STATUS_MAX_REVISIONS], cur[STATE_NAME_MAX] = "";
-	char err[ERR_MAX], serr[ERR_MAX], t1[32], t2[32], t3[32];
-	struct state_revision *r;
-	struct state st;
+	struct expiry_assessment a;
 	struct stat sb;
-	size_t n, i;
-	long long cleanup;
-	int rc, fd;
+	char d[64];
 
-	rc = state_read(state_dir, &st, serr, sizeof(serr));
-	if ((fd = open(rsync_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) != -1) {
-		if (swap_read_current(fd, cur, sizeof(cur), err,
-		    sizeof(err)) != 0)
-			cur[0] = '\0';
-		close(fd);
-	}
-	n = status_revisions(rsync_dir, names, STATUS_MAX_REVISIONS);
-	cleanup = st.cleanup_after > 0 ? st.cleanup_after :
-	    CLEANUP_AFTER_DEFAULT;
-	r = cur[0] != '\0' ? state_history_find(&st, cur) : NULL;
-	have_sum = expiry_load(state_dir, &sum, err, sizeof(err)) == 0;
-
-	if (json) {
-		fprintf(f, "{\n  \"state\": ");
-		json_str(f, rc == 0 ? "ok" : rc == 1 ? "missing" : "damaged");
-		fprintf(f, ",\n  \"current\": ");
-		json_str(f, cur);
-		fprintf(f, ",\n  \"current_since\": %lld,\n  \"session\": ",
-		    r != NULL ? r->since : 0);
-		json_str(f, st.session_id);
-		fprintf(f, ",\n  \"serial\": %lld,\n  \"objects\": %lld,\n"
-		    "  \"last_success\": %lld,\n  \"last_failure\": %lld,\n"
-		    "  \"last_error\": ", st.serial, st.objects,
-		    st.last_success, st.last_failure);
-		json_str(f, st.last_error);
-		fprintf(f, ",\n  \"cleanup_after\": %lld,\n"
-		    "  \"revisions\": [", cleanup);
-		for (i = 0; i < n; i++) {
-			r = state_history_find(&st, names[i]);
-			fprintf(f, "%s\n    {\"name\": ", i > 0 ? "," : "");
-			json_str(f, names[i]);
-			fprintf(f, ", \"current\": %s, \"since\": %lld, "
-			    "\"replaced\": %lld, \"removable_after\": %lld}",
-			    strcmp(names[i], cur) == 0 ? "true" : "false",
-			    r != NULL ? r->since : 0,
-			    r != NULL ? r->until : 0,
-			    r != NULL && r->until > 0 ? r->until + cleanup : 0);
-		}
-		fprintf(f, "%s],\n  \"origin_last_change\": %lld,\n"
-		    "  \"expiry\": ", n > 0 ? "\n  " : "",
-		    (r = state_history_find(&st, cur)) != NULL ? r->since : 0);
-		if (have_sum)
-			expiry_print_json(f, &sum, now, expiry_warn);
+	v->health = STATUS_SERVING;
+	v->why[0] = '\0';
+	if (dirfd == -1) {
+		v->health = STATUS_NOT_SERVING;
+		if (errno == ENOENT)
+			snprintf(v->why, sizeof(v->why), "%s: no such "
+			    "directory (no revision has been written)",
+			    rsync_dir);
 		else
-			fputs("null", f);
-		fputs("\n}\n", f);
-	} else {
-		if (rc != 0)
-			fprintf(f, "state: %s\n", rc == 1 ? "none" : serr);
-		fprintf(f, "current: %s (since %s)\n", cur[0] != '\0' ? cur :
-		    "-", iso(r != NULL ? r->since : 0, t1, sizeof(t1)));
-		fprintf(f, "session %s serial %lld, %lld objects\n",
-		    st.session_id[0] != '\0' ? st.session_id : "-", st.serial,
-		    st.objects);
-		fprintf(f, "last success: %s\nlast failure: %s%s%s\n",
-		    iso(st.last_success, t1, sizeof(t1)),
-		    iso(st.last_failure, t2, sizeof(t2)),
-		    st.last_error[0] != '\0' ? ": " : "",
-		    log_scrub(st.last_error));
-		fprintf(f, "cleanup-after: %lld s\nrevisions on disk: %zu\n",
-		    cleanup, n);
-		for (i = 0; i < n; i++) {
-			r = state_history_find(&st, names[i]);
-			if (strcmp(names[i], cur) == 0)
-				fprintf(f, "  %s  current\n", names[i]);
-			else
-				fprintf(f, "  %s  replaced %s, removable "
-				    "after %s\n", names[i],
-				    iso(r != NULL ? r->until : 0, t2,
-				    sizeof(t2)), iso(r != NULL && r->until > 0 ?
-				    r->until + cleanup : 0, t3, sizeof(t3)));
+			snprintf(v->why, sizeof(v->why), "%s: %s", rsync_dir,
+			    strerror(errno));
+		return;
+	}
+	if (v->cur[0] == '\0') {
+		v->health = STATUS_NOT_SERVING;
+		snprintf(v->why, sizeof(v->why), "%s", cur_err);
+		return;
+	}
+	if (fstatat(dirfd, v->cur, &sb, AT_SYMLINK_NOFOLLOW) == -1 ||
+	    !S_ISDIR(sb.st_mode)) {
+		v->health = STATUS_NOT_SERVING;
+		snprintf(v->why, sizeof(v->why), "%s/current names %s, which "
+		    "is not a directory", rsync_dir, v->cur);
+		return;
+	}
+	if (v->have_sum) {
+		expiry_assess(&v->sum, v->now, 0, &a);
+		if (a.expired > 0) {
+			v->health = STATUS_EXPIRED;
+			snprintf(v->why, sizeof(v->why), "%zu publication "
+			    "point%s expired, the first %s", a.expired,
+			    a.expired == 1 ? "" : "s", a.earliest != NULL ?
+			    log_scrub(a.earliest->dir) : "-");
+			return;
 		}
 	}
-	if (!json) {
-		r = state_history_find(&st, cur);
-		fprintf(f, "origin last change: %s\n", iso(r != NULL ?
-		    r->since : 0, t1, sizeof(t1)));
-		if (have_sum) {
-			fprintf(f, "expiry (warning window %lld h):\n",
-			    expiry_warn / 3600);
-			expiry_print_text(f, &sum, now, expiry_warn, "  ");
-		} else
-			fprintf(f, "expiry: not known yet\n");
+	if (v->state_rc != 0)
+		return;
+	if (v->st.last_success <= 0) {
+		v->health = STATUS_STALE;
+		snprintf(v->why, sizeof(v->why), "no sync has succeeded");
+	} else if (v->now - v->st.last_success > stale_after) {
+		v->health = STATUS_STALE;
+		expiry_fmt_duration(v->now - v->st.last_success, d, sizeof(d));
+		snprintf(v->why, sizeof(v->why), "last success %s ago, more "
+		    "than --stale-after %lld s", d, stale_after);
 	}
-	if (have_sum)
-		expiry_summary_free(&sum);
-	for (i = 0; i < n; i++)
-		free(names[i]);
-	state_free(&st);
-	/* Exit 1 says why in one line, apart from what stdout shows. */
-	if (rc == 1 && stat(state_dir, &sb) == -1)
+}
+
+/* Prints v as text. */
+static void
+print_text(FILE *f, struct view *v, long long expiry_warn)
+{
+	const struct state_revision *r;
+	char t1[32], t2[32], t3[32], win[64];
+	size_t i;
+
+	fprintf(f, "health: %s%s%s\n", health_word[v->health],
+	    v->why[0] != '\0' ? ": " : "", v->why);
+	if (v->state_rc != 0)
+		fprintf(f, "state: %s\n", v->state_rc == 1 ? "none" :
+		    v->state_err);
+	fprintf(f, "current: %s (since %s)\n", v->cur[0] != '\0' ? v->cur :
+	    "-", iso(v->cur_rev != NULL ? v->cur_rev->since : 0, t1,
+	    sizeof(t1)));
+	fprintf(f, "session %s serial %lld, %lld object%s\n",
+	    v->st.session_id[0] != '\0' ? v->st.session_id : "-",
+	    v->st.serial, v->st.objects, v->st.objects == 1 ? "" : "s");
+	fprintf(f, "last success: %s\nlast failure: %s%s%s\n",
+	    iso(v->st.last_success, t1, sizeof(t1)),
+	    iso(v->st.last_failure, t2, sizeof(t2)),
+	    v->st.last_error[0] != '\0' ? ": " : "",
+	    log_scrub(v->st.last_error));
+	fprintf(f, "cleanup-after: %lld s\nrevisions on disk: %zu\n",
+	    v->cleanup, v->n);
+	for (i = 0; i < v->n; i++) {
+		r = state_history_find(&v->st, v->names[i]);
+		if (strcmp(v->names[i], v->cur) == 0)
+			fprintf(f, "  %s  current\n", v->names[i]);
+		else
+			fprintf(f, "  %s  replaced %s, removable after %s\n",
+			    v->names[i], iso(r != NULL ? r->until : 0, t2,
+			    sizeof(t2)), iso(r != NULL && r->until > 0 ?
+			    r->until + v->cleanup : 0, t3, sizeof(t3)));
+	}
+	fprintf(f, "origin last change: %s\n", iso(v->cur_rev != NULL ?
+	    v->cur_rev->since : 0, t1, sizeof(t1)));
+	if (v->have_sum) {
+		if (expiry_warn % 3600 == 0)
+			snprintf(win, sizeof(win), "%lld h", expiry_warn / 3600);
+		else
+			expiry_fmt_duration(expiry_warn, win, sizeof(win));
+		fprintf(f, "expiry (--expiry-warn window %s):\n", win);
+		expiry_print_text(f, &v->sum, v->now, expiry_warn, "  ");
+	} else
+		fprintf(f, "expiry: not known yet\n");
+}
+
+/* Prints "key": t, or null when t is unknown (0). */
+static void
+json_time_kv(FILE *f, const char *key, long long t)
+{
+	if (t > 0)
+		fprintf(f, ",\n  \"%s\": %lld", key, t);
+	else
+		fprintf(f, ",\n  \"%s\": null", key);
+}
+
+/* Prints "key": s, or null when s is empty. */
+static void
+json_str_kv(FILE *f, const char *key, const char *s)
+{
+	fprintf(f, ",\n  \"%s\": ", key);
+	if (s[0] != '\0')
+		json_str(f, s);
+	else
+		fputs("null", f);
+}
+
+/* Prints v as JSON (schema rsyncswap-status/1, times in epoch seconds). */
+static void
+print_json(FILE *f, struct view *v, long long expiry_warn,
+    long long stale_after)
+{
+	const struct state_revision *r;
+	int known = v->state_rc == 0;
+	size_t i;
+
+	fprintf(f, "{\n  \"schema\": \"" STATUS_SCHEMA "\",\n"
+	    "  \"version\": \"" RSYNCSWAP_VERSION "\",\n  \"now\": %lld,\n"
+	    "  \"health\": \"%s\"", v->now, health_word[v->health]);
+	json_str_kv(f, "health_reason", v->why);
+	fprintf(f, ",\n  \"state\": \"%s\"", v->state_rc == 0 ? "ok" :
+	    v->state_rc == 1 ? "missing" : "damaged");
+	json_str_kv(f, "state_error", v->state_rc == -1 ? v->state_err : "");
+	json_str_kv(f, "current", v->cur);
+	json_time_kv(f, "current_since", v->cur_rev != NULL ?
+	    v->cur_rev->since : 0);
+	json_str_kv(f, "session", known ? v->st.session_id : "");
+	if (known && v->st.session_id[0] != '\0')
+		fprintf(f, ",\n  \"serial\": %lld,\n  \"objects\": %lld",
+		    v->st.serial, v->st.objects);
+	else
+		fprintf(f, ",\n  \"serial\": null,\n  \"objects\": null");
+	json_time_kv(f, "last_success", v->st.last_success);
+	json_time_kv(f, "last_failure", v->st.last_failure);
+	json_str_kv(f, "last_error", v->st.last_error);
+	fprintf(f, ",\n  \"cleanup_after\": %lld,\n  \"stale_after\": %lld,\n"
+	    "  \"revisions\": [", v->cleanup, stale_after);
+	for (i = 0; i < v->n; i++) {
+		r = state_history_find(&v->st, v->names[i]);
+		fprintf(f, "%s\n    {\"name\": ", i > 0 ? "," : "");
+		json_str(f, v->names[i]);
+		fprintf(f, ", \"current\": %s", strcmp(v->names[i], v->cur) ==
+		    0 ? "true" : "false");
+		if (r != NULL && r->since > 0)
+			fprintf(f, ", \"since\": %lld", r->since);
+		else
+			fputs(", \"since\": null", f);
+		if (r != NULL && r->until > 0)
+			fprintf(f, ", \"replaced\": %lld, \"removable_after\": "
+			    "%lld}", r->until, r->until + v->cleanup);
+		else
+			fputs(", \"replaced\": null, \"removable_after\": "
+			    "null}", f);
+	}
+	fprintf(f, "%s]", v->n > 0 ? "\n  " : "");
+	json_time_kv(f, "origin_last_change", v->cur_rev != NULL ?
+	    v->cur_rev->since : 0);
+	fputs(",\n  \"expiry\": ", f);
+	if (v->have_sum)
+		expiry_print_json(f, &v->sum, v->now, expiry_warn);
+	else
+		fputs("null", f);
+	fputs("\n}\n", f);
+}
+
+/* Returns the exit code of v, after one line on stderr when it is not 0. */
+static int
+exit_code(const struct view *v, const char *state_dir)
+{
+	struct stat sb;
+
+	if (v->state_rc == 1 && stat(state_dir, &sb) == -1) {
 		fprintf(stderr, "rsyncswap status: %s: %s\n", state_dir,
 		    strerror(errno));
-	else if (rc == 1)
+		return 1;
+	}
+	if (v->health == STATUS_NOT_SERVING) {
+		fprintf(stderr, "rsyncswap status: not serving: %s\n", v->why);
+		return STATUS_EXIT_NOT_SERVING;
+	}
+	if (v->state_rc == 1) {
 		fprintf(stderr, "rsyncswap status: %s/state: no state file (no "
 		    "sync has run with this state directory)\n", state_dir);
-	else if (rc == -1)
-		fprintf(stderr, "rsyncswap status: %s\n", serr);
-	return rc == 0 ? 0 : 1;
+		return 1;
+	}
+	if (v->state_rc == -1) {
+		fprintf(stderr, "rsyncswap status: %s\n", v->state_err);
+		return 1;
+	}
+	if (v->health == STATUS_EXPIRED) {
+		fprintf(stderr, "rsyncswap status: expired: %s\n", v->why);
+		return STATUS_EXIT_EXPIRED;
+	}
+	if (v->health == STATUS_STALE) {
+		fprintf(stderr, "rsyncswap status: stale: %s\n", v->why);
+		return STATUS_EXIT_STALE;
+	}
+	return 0;
+}
+
+int
+status_print(FILE *f, const char *state_dir, const char *rsync_dir,
+    const struct status_options *so)
+{
+	struct view *v;
+	char err[ERR_MAX], cur_err[ERR_MAX];
+	size_t i;
+	int rc, fd, saved;
+
+	if ((v = calloc(1, sizeof(*v))) == NULL) {
+		fprintf(stderr, "rsyncswap status: %s\n", strerror(errno));
+		return 1;
+	}
+	v->now = time(NULL);
+	v->state_rc = state_read(state_dir, &v->st, v->state_err,
+	    sizeof(v->state_err));
+	snprintf(cur_err, sizeof(cur_err), "%s/current: no such symlink (no "
+	    "revision has been swapped in)", rsync_dir);
+	fd = open(rsync_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	saved = errno;
+	err[0] = '\0';
+	if (fd != -1 && swap_read_current(fd, v->cur, sizeof(v->cur), err,
+	    sizeof(err)) != 0) {
+		if (err[0] != '\0')
+			snprintf(cur_err, sizeof(cur_err), "%s", err);
+		v->cur[0] = '\0';
+	}
+	v->n = status_revisions(fd, v->names, STATUS_MAX_REVISIONS);
+	v->cleanup = v->st.cleanup_after > 0 ? v->st.cleanup_after :
+	    CLEANUP_AFTER_DEFAULT;
+	v->cur_rev = v->cur[0] != '\0' ? state_history_find(&v->st, v->cur) :
+	    NULL;
+	v->have_sum = expiry_load(state_dir, &v->sum, err, sizeof(err)) == 0;
+	errno = saved;
+	judge(v, fd, rsync_dir, cur_err, so->stale_after);
+	if (fd != -1)
+		close(fd);
+
+	if (so->json)
+		print_json(f, v, so->expiry_warn, so->stale_after);
+	else
+		print_text(f, v, so->expiry_warn);
+	fflush(f);
+	rc = exit_code(v, state_dir);
+	if (v->have_sum)
+		expiry_summary_free(&v->sum);
+	for (i = 0; i < v->n; i++)
+		free(v->names[i]);
+	state_free(&v->st);
+	free(v);
+	return rc;
 }

@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "rsyncswap/expiry.h"
+#include "rsyncswap/limits.h"
 #include "rsyncswap/expiry_read.h"
 #include "rsyncswap/expiry_print.h"
 
@@ -164,16 +165,27 @@ test_assess_and_warn(void **state)
 	assert_int_equal(expiry_warning(&s, 100, 10, line, sizeof(line)), 1);
 	assert_string_equal(line, "2 damaged manifests/CRLs served");
 	assert_int_equal(expiry_warning(&s, 100, 800, line, sizeof(line)), 1);
-	assert_non_null(strstr(line, "1 publication points expire within "
-	    "800s; earliest m/a at 1970-01-01T00:15:00Z (in 13m20s, "
+	assert_non_null(strstr(line, "1 publication point expires within "
+	    "13m20s; earliest m/a at 1970-01-01T00:15:00Z (in 13m20s, "
 	    "crl-nextupdate); 2 damaged"));
+	assert_int_equal(expiry_warning(&s, 100, 7200, line, sizeof(line)), 1);
+	assert_non_null(strstr(line, "2 publication points expire within "
+	    "2 h;"));
 	assert_int_equal(expiry_warning(&s, 1000, 0, line, sizeof(line)), 2);
-	assert_non_null(strstr(line, "1 publication points expired"));
+	assert_non_null(strstr(line, "1 publication point expired, 0 expire "
+	    "within"));
 	expiry_summary_free(&s);
 
 	memset(&s, 0, sizeof(s));
 	assert_int_equal(expiry_warning(&s, 100, 800, line, sizeof(line)), 0);
 	assert_string_equal(line, "");
+	/* A thisUpdate in the future is a warning; within the slack not. */
+	s.newest_update = 100 + EXPIRY_FUTURE_SLACK;
+	assert_int_equal(expiry_warning(&s, 100, 800, line, sizeof(line)), 0);
+	s.newest_update = 100 + 7200;
+	assert_int_equal(expiry_warning(&s, 100, 800, line, sizeof(line)), 1);
+	assert_non_null(strstr(line, "the latest thisUpdate "
+	    "(1970-01-01T02:01:40Z) is 2h0m in the future"));
 	expiry_acc_free(acc);
 }
 

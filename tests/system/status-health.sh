@@ -1,0 +1,103 @@
+# status says in one line whether the node serves (serving, not serving,
+# stale, expired), apart from the state file's own condition, and exits
+# with a documented code for each; --json names its schema, gives times as
+# epoch seconds and null for what is not known; the metrics carry
+# build_info and durations without float noise.
+. "$RSYNCSWAP_TOP/tests/lib.sh"
+need_rsyncswap
+need_cmd faketime
+need_cmd python3
+export TZ=UTC
+
+# status_at WHEN ARGS...: status under a faked clock; exit code in $rc.
+status_at() {
+	_when=$1; shift
+	rc=0
+	faketime "$_when" "$RSYNCSWAP" status "$@" >"$T/out" 2>"$T/err" || rc=$?
+}
+# expect RC WORD: the exit code and the health line's first word(s).
+expect() {
+	[ "$rc" = "$1" ] || { cat "$T/out" "$T/err"; fail "status exit $rc, wanted $1 ($2)"; }
+	head -1 "$T/out" | grep -q "^health: $2" || { cat "$T/out"; fail "health line is not '$2'"; }
+	if [ "$1" != 0 ]; then
+		[ "$(wc -l <"$T/err")" = 1 ] || { cat "$T/err"; fail "exit $1 without exactly one stderr line"; }
+	fi
+}
+
+# Nothing synced yet: the state directory exists, nothing is served.
+mkdir -p "$T/st"
+status_at '2023-02-14 12:00:00' -s "$T/st"
+expect 3 "not serving"
+grep -q "rsync: no such directory (no revision has been written)" "$T/out" || { cat "$T/out"; fail "not serving does not say why"; }
+status_at '2023-02-14 12:00:00' -s "$T/st" --json
+[ "$rc" = 3 ] || fail "status --json exit $rc, wanted 3"
+python3 - "$T/out" <<'PY' || fail "status --json before the first sync"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["schema"] == "rsyncswap-status/1", d["schema"]
+assert d["health"] == "not serving", d["health"]
+for k in ("current", "current_since", "session", "serial", "objects",
+          "last_success", "last_failure", "last_error", "origin_last_change",
+          "expiry", "state_error"):
+    assert d[k] is None, (k, d[k])
+assert d["state"] == "missing"
+assert isinstance(d["now"], int) and isinstance(d["cleanup_after"], int)
+PY
+ok "before the first sync: not serving (exit 3), JSON nulls for the unknown"
+
+# A sync at the data's date: serving.
+faketime '2023-02-14 12:00:00' "$RSYNCSWAP" sync -q -s "$T/st" --metrics-file "$T/m.prom" \
+	--source-uri-base "$BENCH_SRC" "$BENCH_URI"
+status_at '2023-02-14 12:10:00' -s "$T/st"
+expect 0 "serving"
+[ ! -s "$T/err" ] || { cat "$T/err"; fail "stderr while serving"; }
+status_at '2023-02-14 12:10:00' -s "$T/st" --json
+[ "$rc" = 0 ] || fail "status --json exit $rc while serving"
+python3 - "$T/out" <<'PY' || fail "status --json while serving"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["health"] == "serving" and d["health_reason"] is None
+assert d["serial"] == 3 and d["objects"] == 135, (d["serial"], d["objects"])
+assert isinstance(d["last_success"], int) and d["last_success"] > 1676372000
+assert d["last_failure"] is None
+cur = [r for r in d["revisions"] if r["current"]]
+assert len(cur) == 1 and cur[0]["replaced"] is None and cur[0]["removable_after"] is None
+assert d["origin_last_change"] == d["current_since"]
+PY
+ok "after a sync: serving (exit 0)"
+
+grep -q '^rsyncswap_build_info{version="[0-9.]*"} 1$' "$T/m.prom" || fail "no build_info metric"
+line=$(grep '^rsyncswap_last_sync_duration_seconds ' "$T/m.prom")
+echo "$line" | grep -Eq ' [0-9]+(\.[0-9]{1,3})?$' || fail "duration with float noise: $line"
+check_prometheus "$T/m.prom"
+ok "metrics: build_info, $line"
+
+# Two hours without a success: stale (the default --stale-after is 3600).
+status_at '2023-02-14 14:05:00' -s "$T/st"
+expect 4 "stale"
+grep -q "more than --stale-after 3600 s" "$T/out" || { cat "$T/out"; fail "stale does not say why"; }
+status_at '2023-02-14 14:05:00' -s "$T/st" --stale-after 86400
+expect 0 "serving"
+ok "no success for 2 h: stale (exit 4); --stale-after 86400: serving"
+
+# Past the first manifest's nextUpdate (2023-02-14T14:20:29Z): expired.
+status_at '2023-02-14 14:30:00' -s "$T/st" --stale-after 86400
+expect 5 "expired"
+grep -q "repo/benchmark-3/0" "$T/out" || { cat "$T/out"; fail "expired does not name the publication point"; }
+ok "past a manifest's nextUpdate: expired (exit 5)"
+
+# current pointing at nothing: not serving, whatever the state says.
+rev=$(readlink "$T/st/rsync/current")
+mv "$T/st/rsync/$rev" "$T/st/rsync/moved"
+status_at '2023-02-14 12:10:00' -s "$T/st"
+expect 3 "not serving"
+grep -q "not a directory" "$T/out" || { cat "$T/out"; fail "dangling current not explained"; }
+mv "$T/st/rsync/moved" "$T/st/rsync/$rev"
+
+# The state file gone while serving: health serving, exit 1 for the state.
+mv "$T/st/state" "$T/st/state.bak"
+status_at '2023-02-14 12:10:00' -s "$T/st"
+[ "$rc" = 1 ] || fail "status without a state file exit $rc, wanted 1"
+head -1 "$T/out" | grep -q "^health: serving" || { cat "$T/out"; fail "health without a state"; }
+grep -q "no state file" "$T/err" || { cat "$T/err"; fail "no stderr line for the missing state"; }
+ok "a dangling current: not serving (exit 3); no state file: exit 1, health apart"
