@@ -228,6 +228,25 @@ logwatch_read(struct logwatch *lw)
 	return lw->changed;
 }
 
+const char *
+logwatch_note(const struct logwatch *lw, char *buf, size_t sz)
+{
+	if (lw->m->rsyncd_lines == 0 && access(lw->path, F_OK) == -1 &&
+	    errno == ENOENT)
+		snprintf(buf, sz, "%s does not exist (yet): no cleanup tuning "
+		    "until rsyncd writes it", lw->path);
+	else if (lw->told && lw->m->rsyncd_malformed == lw->m->rsyncd_lines)
+		snprintf(buf, sz, "%s: none of %lld lines is in rsyncd's log "
+		    "format: no cleanup tuning from it", lw->path,
+		    lw->m->rsyncd_lines);
+	else
+		snprintf(buf, sz, "%s followed: %lld line%s read, %lld not in "
+		    "rsyncd's format", lw->path, lw->m->rsyncd_lines,
+		    lw->m->rsyncd_lines == 1 ? "" : "s",
+		    lw->m->rsyncd_malformed);
+	return buf;
+}
+
 void
 logwatch_close(struct logwatch *lw)
 {

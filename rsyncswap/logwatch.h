@@ -43,4 +43,10 @@ int		 logwatch_read(struct logwatch *);
 
 void		 logwatch_close(struct logwatch *);
 
+/*
+ * Writes into buf one line on how the log stands: followed with its line
+ * counts, not there (yet), or not in rsyncd's format. Returns buf.
+ */
+const char	*logwatch_note(const struct logwatch *, char *buf, size_t sz);
+
 #endif

@@ -53,6 +53,9 @@ struct state {
 	long long		 cleanup_after;	/* effective; 0 = never set */
 	long long		 tune_longest;	/* longest rsyncd session (s) */
 	long long		 tune_changed;	/* last change of the tuning */
+	char			 rsyncd_log[512];	/* watch's rsyncd log, as
+						   it stood; "" = none
+						   followed */
 };
 
 /*

@@ -39,6 +39,7 @@ enum state_key {
 	KEY_TUNE_CHANGED = 1 << 12,
 	KEY_LAYOUT = 1 << 13,
 	KEY_RSYNC_DIR = 1 << 14,
+	KEY_RSYNCD_LOG = 1 << 15,
 };
 
 /* The layout names, indexed by enum uri_layout (uri.h). */
@@ -230,6 +231,7 @@ parse_line(char *line, struct state *st, unsigned int *seen, size_t *cap)
 		{ "host", KEY_HOST },
 		{ "layout", KEY_LAYOUT },
 		{ "rsync-dir", KEY_RSYNC_DIR },
+		{ "rsyncd-log", KEY_RSYNCD_LOG },
 		{ "objects", KEY_OBJECTS },
 		{ "cleanup-after", KEY_CLEANUP_AFTER },
 		{ "tune-longest", KEY_TUNE_LONGEST },
@@ -297,6 +299,9 @@ parse_line(char *line, struct state *st, unsigned int *seen, size_t *cap)
 		return get_escaped(v, st->host, sizeof(st->host), 1);
 	case KEY_RSYNC_DIR:
 		return get_escaped(v, st->rsync_dir, sizeof(st->rsync_dir), 0);
+	case KEY_RSYNCD_LOG:
+		return get_escaped(v, st->rsyncd_log, sizeof(st->rsyncd_log),
+		    0);
 	case KEY_LAYOUT:
 		for (i = 0; i < sizeof(layouts) / sizeof(layouts[0]); i++)
 			if (strcmp(v, layouts[i]) == 0) {
@@ -415,6 +420,10 @@ state_print(FILE *f, const struct state *st)
 	if (st->rsync_dir[0] != '\0') {
 		fputs("\nrsync-dir ", f);
 		put_escaped(f, st->rsync_dir);
+	}
+	if (st->rsyncd_log[0] != '\0') {
+		fputs("\nrsyncd-log ", f);
+		put_escaped(f, st->rsyncd_log);
 	}
 	fprintf(f, "\nobjects %lld\ncleanup-after %lld\ntune-longest %lld\n"
 	    "tune-changed %lld\n%s\n", st->objects, st->cleanup_after,

@@ -177,8 +177,11 @@ print_text(FILE *f, struct view *v, long long expiry_warn)
 	    iso(v->st.last_failure, t2, sizeof(t2)),
 	    v->st.last_error[0] != '\0' ? ": " : "",
 	    log_scrub(v->st.last_error));
-	fprintf(f, "cleanup-after: %lld s\nrevisions on disk: %zu\n",
-	    v->cleanup, v->n);
+	fprintf(f, "cleanup-after: %lld s\n", v->cleanup);
+	fprintf(f, "rsyncd log: %s\n", v->st.rsyncd_log[0] != '\0' ?
+	    log_scrub(v->st.rsyncd_log) : "not followed (no watch "
+	    "--rsyncd-log): no cleanup tuning");
+	fprintf(f, "revisions on disk: %zu\n", v->n);
 	for (i = 0; i < v->n; i++) {
 		r = state_history_find(&v->st, v->names[i]);
 		if (strcmp(v->names[i], v->cur) == 0)
@@ -251,6 +254,7 @@ print_json(FILE *f, struct view *v, long long expiry_warn,
 	json_time_kv(f, "last_success", v->st.last_success);
 	json_time_kv(f, "last_failure", v->st.last_failure);
 	json_str_kv(f, "last_error", v->st.last_error);
+	json_str_kv(f, "rsyncd_log", v->st.rsyncd_log);
 	fprintf(f, ",\n  \"cleanup_after\": %lld,\n  \"stale_after\": %lld,\n"
 	    "  \"revisions\": [", v->cleanup, stale_after);
 	for (i = 0; i < v->n; i++) {

@@ -452,6 +452,8 @@ run_finish(struct run *r, int ok, struct sync_report *rep)
 	} else if (r->st.tune_changed > 0 && r->st.cleanup_after > cleanup)
 		cleanup = r->st.cleanup_after;
 	r->st.cleanup_after = cleanup;
+	snprintf(r->st.rsyncd_log, sizeof(r->st.rsyncd_log), "%s",
+	    o->rsyncd_log_note != NULL ? o->rsyncd_log_note : "");
 	/* Where the revisions are, for a sweep or status without -r. */
 	if (realpath(o->rsync_dir, path) != NULL)
 		snprintf(r->st.rsync_dir, sizeof(r->st.rsync_dir), "%s", path);

@@ -27,6 +27,8 @@ struct sync_options {
 	/* The daemon's adaptive cleanup, kept in the state when changed. */
 	long long		 tune_longest;
 	long long		 tune_changed;
+	/* watch: how its rsyncd log stands, for status; NULL: none. */
+	const char		*rsyncd_log_note;
 };
 
 /* What the last run did, for the summary line and metrics. */

@@ -259,6 +259,7 @@ watch_run(const struct watch_options *w)
 	struct logwatch *lw = NULL;
 	struct tune tune;
 	char err[ERR_MAX], why[ERR_MAX], exp_last[ERR_MAX] = "";
+	char note[sizeof(((struct state *)0)->rsyncd_log)];
 	long long exp_at = 0;
 	struct metrics m;
 	struct pollfd pfd[3];
@@ -312,6 +313,9 @@ watch_run(const struct watch_options *w)
 	next_sweep = now + sweep_ms;
 	while (!watch_stop) {
 		now = now_ms();
+		if (lw != NULL)
+			so.rsyncd_log_note = logwatch_note(lw, note,
+			    sizeof(note));
 		if (now >= next_sync) {
 			first_event = 0;
 			next_sync = now_ms() + watch_sync(w, &so, &m,
