@@ -35,9 +35,9 @@ struct logwatch {
 };
 
 
-/* Formats the local time t as HH:MM:SS (the rsyncd log's clock). */
+/* Formats local time t as YYYY-MM-DD HH:MM:SS (the rsyncd log's clock). */
 static const char *
-hms(long long t, char *buf, size_t sz)
+local_time(long long t, char *buf, size_t sz)
 {
 	struct tm tm;
 	time_t tt = (time_t)t;
@@ -45,7 +45,7 @@ hms(long long t, char *buf, size_t sz)
 	if (t <= 0 || localtime_r(&tt, &tm) == NULL)
 		snprintf(buf, sz, "?");
 	else
-		strftime(buf, sz, "%H:%M:%S", &tm);
+		strftime(buf, sz, "%Y-%m-%d %H:%M:%S", &tm);
 	return buf;
 }
 
@@ -93,7 +93,7 @@ logwatch_session(const struct rsyncd_session *s, void *arg)
 	struct logwatch *lw = arg;
 	const struct state_revision *r = NULL;
 	unsigned long v = s->vanished_files + s->vanished_dirs;
-	char err[ERR_MAX], why[ERR_MAX], t1[16], t2[16], t3[16];
+	char err[ERR_MAX], why[ERR_MAX], t1[32], t2[32], t3[32];
 	struct state st;
 	long long when = s->connected != 0 ? s->connected : s->started;
 
@@ -130,15 +130,15 @@ logwatch_session(const struct rsyncd_session *s, void *arg)
 			log_warn("rsyncd: client %s (pid %ld) connected at %s "
 			    "to %s, replaced at %s and removed at %s: %lu "
 			    "vanished (\"%s\")", s->ip, s->pid,
-			    hms(when, t1, sizeof(t1)), r->name,
-			    hms(r->until, t2, sizeof(t2)),
-			    hms(r->removed, t3, sizeof(t3)), v,
+			    local_time(when, t1, sizeof(t1)), r->name,
+			    local_time(r->until, t2, sizeof(t2)),
+			    local_time(r->removed, t3, sizeof(t3)), v,
 			    s->first_vanished);
 		} else
 			log_warn("rsyncd: client %s (pid %ld) connected at %s: "
 			    "%lu vanished (\"%s\"), not from a revision we "
 			    "removed", s->ip, s->pid,
-			    hms(when, t1, sizeof(t1)), v, s->first_vanished);
+			    local_time(when, t1, sizeof(t1)), v, s->first_vanished);
 	}
 	if (tune_session(lw->t, s, r, (long long)time(NULL), why,
 	    sizeof(why))) {

@@ -50,7 +50,7 @@ print_attribution(FILE *f, const struct report_data *d,
 	log_scrub(ip);
 	log_scrub(first);
 	fprintf(f, "  pid %ld from %s connected %s", v->pid, ip,
-	    clock_of(v->connected, v->connected, a, sizeof(a)));
+	    local(v->connected, "%Y-%m-%d %H:%M:%S", a, sizeof(a)));
 	if (d->state != NULL && v->rev >= 0) {
 		r = &d->state->history[v->rev];
 		fprintf(f, " to %s (", r->name);
