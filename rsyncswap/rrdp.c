@@ -200,11 +200,28 @@ sax_pi(void *ctx, const xmlChar *target, const xmlChar *data)
 	rrdp_fail(ctx, "processing instruction <?%s?> not allowed", target);
 }
 
+/* Returns the first bytes of the document in buf, non-ASCII as '?'. */
+static const char *
+printable_head(const struct rrdp_parser *p, char *buf, size_t sz)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < p->nhead && n + 1 < sz; i++) {
+		unsigned char c = (unsigned char)p->head[i];
+		if (c == '\n' || c == '\r' || c == '\t')
+			c = ' ';
+		buf[n++] = c == '"' ? '\'' : c >= 0x20 && c < 0x7f ? (char)c : '?';
+	}
+	buf[n] = '\0';
+	return buf;
+}
+
 /* libxml2's own messages: keep the first error, never print. */
 static void
 sax_xml_error(void *ctx, xmlErrorPtr e)
 {
 	struct rrdp_parser *p = ctx;
+	char head[RRDP_HEAD_LEN + 1];
 
 	if (e == NULL || e->level < XML_ERR_ERROR || p->failed)
 		return;
@@ -212,6 +229,12 @@ sax_xml_error(void *ctx, xmlErrorPtr e)
 	 * Only record here: libxml2 is in the middle of its own work, so the
 	 * parser is stopped by the driver once xmlParseChunk returns.
 	 */
+	/* "Document is empty" for bytes that are there: say what they are. */
+	if (e->code == XML_ERR_DOCUMENT_EMPTY && p->nhead > 0) {
+		rrdp_err_at(p, 0, "not an XML document: it begins \"%s\"",
+		    printable_head(p, head, sizeof(head)));
+		return;
+	}
 	rrdp_err_at(p, e->line > 0 ? e->line : 1, "%s",
 	    e->message != NULL ? e->message : "malformed XML");
 }
@@ -335,6 +358,8 @@ rrdp_parser_feed(struct rrdp_parser *p, const void *buf, size_t len)
 		return -1;
 	}
 	p->nfed += len;
+	for (n = 0; p->nhead < RRDP_HEAD_LEN && n < len; n++)
+		p->head[p->nhead++] = b[n];
 	if (EVP_DigestUpdate(p->md, buf, len) != 1) {
 		rrdp_fail_noline(p, "SHA-256 failed");
 		return -1;

@@ -42,6 +42,9 @@ struct rrdp_doc_ops {
 	void	(*done)(struct rrdp_parser *);
 };
 
+/* First bytes of a document kept to name what a non-XML document is. */
+#define RRDP_HEAD_LEN	24
+
 struct rrdp_parser {
 	enum rrdp_kind		 kind;
 	const struct rrdp_doc_ops *ops;
@@ -49,6 +52,8 @@ struct rrdp_parser {
 	EVP_MD_CTX		*md;
 	unsigned long long	 nfed;		/* bytes fed so far */
 	unsigned long long	 max_doc;	/* document size limit */
+	char			 head[RRDP_HEAD_LEN + 1];	/* its first bytes */
+	size_t			 nhead;
 	int			 scope;		/* the document's own scope enum */
 	int			 failed;
 	int			 finished;

@@ -110,3 +110,10 @@ mkdir -p "$T/emptystate/rsync/session_00000000-0000-4000-8000-000000000000_seria
 ln -s session_00000000-0000-4000-8000-000000000000_serial_1 "$T/emptystate/rsync/current"
 refused 1 "no state file" status -s "$T/emptystate"
 ok "status without a state: exit 1 (3 when nothing is served) and one line that says why"
+
+# A notification that is not XML at all is named as such, with its first
+# bytes, not as libxml2's "Document is empty".
+mkdir -p "$T/notxml"
+printf '{"error": "gateway"}\n' >"$T/notxml/notification.xml"
+refused 1 "not an XML document: it begins '{'error': 'gateway'}" sync -s "$T/nx" --source-uri-base "$T/notxml" $U
+ok "a non-XML notification: named with its first bytes"
