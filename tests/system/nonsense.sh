@@ -115,5 +115,5 @@ ok "status without a state: exit 1 (3 when nothing is served) and one line that 
 # bytes, not as libxml2's "Document is empty".
 mkdir -p "$T/notxml"
 printf '{"error": "gateway"}\n' >"$T/notxml/notification.xml"
-refused 1 "not an XML document: it begins '{'error': 'gateway'}" sync -s "$T/nx" --source-uri-base "$T/notxml" $U
+refused 1 "not an XML document: it begins \"{'error': 'gateway'}" sync -s "$T/nx" --source-uri-base "$T/notxml" $U
 ok "a non-XML notification: named with its first bytes"
