@@ -34,7 +34,7 @@ enum {
 	OPT_USER, OPT_METRICS, OPT_INTERVAL, OPT_CLEANUP_MAX, OPT_SYSLOG,
 	OPT_RSYNCD_LOG, OPT_JSON, OPT_RRDP_DIR, OPT_RRDP_BASE, OPT_RRDP_DELAY,
 	OPT_RRDP_MAX_DELTAS, OPT_EXPIRY_WARN, OPT_ORIGIN_QUIET, OPT_SVG,
-	OPT_STALE_AFTER,
+	OPT_STALE_AFTER, OPT_MODULE,
 	OPT_WARN, OPT_CHECK, OPT_FLAT, OPT_RSYNC_DISABLE, OPT_FETCH_TIMEOUT,
 	OPT_STALL_TIMEOUT,
 };
@@ -93,6 +93,9 @@ static const struct cli_opt opts[] = {
 	{ "max-object-size", OPT_MAX_OBJECT_SIZE, "BYTES", S | W,
 	    "largest object accepted (default "
 	    STR(MAX_OBJECT_SIZE_DEFAULT) ")" },
+	{ "module", OPT_MODULE, "URI", S | W | K,
+	    "rsync://HOST/MODULE/ exists in every revision, even before\n"
+	    "it has objects (repeat for more; default: the modules seen)" },
 	{ "min-objects", OPT_MIN_OBJECTS, "N", S | W,
 	    "refuse a revision with fewer objects (default 0)" },
 	{ "user", OPT_USER, "USER", S | W | P,
@@ -392,6 +395,12 @@ set_option(struct cli *c, const struct cli_opt *o)
 	case OPT_MAX_DELTAS: so->max_deltas = (size_t)n; break;
 	case OPT_MAX_OBJECT_SIZE: so->max_object_size = (size_t)n; break;
 	case OPT_MIN_OBJECTS: so->min_objects = (size_t)n; break;
+	case OPT_MODULE:
+		if (so->nmodules == MAX_MODULES)
+			return cli_usage_error(c, "--module: more than %d",
+			    MAX_MODULES);
+		so->modules[so->nmodules++] = optarg;
+		break;
 	case 'v': c->verbosity++; c->saw_verbose = 1; break;
 	case 'q': c->verbosity = 0; so->quiet = 1; c->saw_quiet = 1; break;
 	case 'h': cli_help(stdout, c->cmd); return EXIT_OK;
@@ -527,6 +536,15 @@ cli_parse(int argc, char *argv[], struct cli *c)
 	c->nargs = argc - optind;
 	if (c->saw_quiet && c->saw_verbose)
 		return cli_usage_error(c, "-q and -v exclude each other");
+	for (i = 0; i < c->w.sync.nmodules; i++) {
+		char dir[MAX_URI_LENGTH + 1];
+		const char *why;
+
+		if (uri_module_dir(c->w.sync.modules[i], c->w.sync.layout, dir,
+		    sizeof(dir), &why) == -1)
+			return cli_usage_error(c, "--module \"%s\": %s",
+			    c->w.sync.modules[i], why);
+	}
 	if (c->rrdp.dir == NULL && c->rrdp_opts != NULL &&
 	    c->cmd != CMD_KRILL_SYNC)
 		return cli_usage_error(c, "%s needs --rrdp-dir", c->rrdp_opts);

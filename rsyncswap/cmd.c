@@ -245,13 +245,14 @@ write_metrics(const struct cli *c, int rc, int swept,
 static void
 print_report(const struct sync_report *rep)
 {
-	printf("session %s serial %lld: %s", rep->session_id, rep->serial,
-	    rep->action);
+	printf("session %s serial %lld: ", rep->session_id, rep->serial);
 	if (strcmp(rep->action, "deltas") == 0 &&
 	    rep->first_delta == rep->last_delta)
-		printf(" (1 delta: %lld)", rep->last_delta);
+		printf("delta %lld", rep->last_delta);
 	else if (strcmp(rep->action, "deltas") == 0)
-		printf(" %lld-%lld", rep->first_delta, rep->last_delta);
+		printf("deltas %lld-%lld", rep->first_delta, rep->last_delta);
+	else
+		printf("%s", rep->action);
 	printf(", %zu objects, current -> %s", rep->objects, rep->current);
 	if (rep->swept > 0)
 		printf(", swept %d", rep->swept);

@@ -31,6 +31,8 @@
 #define SWEEP_CHILD_TIMEOUT	3600
 /* Revisions remembered in the state file's history. */
 #define MAX_HISTORY		512
+/* --module given at most this often. */
+#define MAX_MODULES		64
 /*
  * Seconds one HTTP transfer may take (--fetch-timeout), may stall without
  * data (--stall-timeout), and may wait for a connection, before it fails.

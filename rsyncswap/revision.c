@@ -472,6 +472,38 @@ keep_dirs(int src, int dst, int depth)
 }
 
 int
+revision_make_dir(struct revision *rev, const char *path, char *err,
+    size_t errsz)
+{
+	char buf[MAX_URI_LENGTH + 1], *seg, *next;
+	int fd, nfd;
+
+	revision_uncache(rev);
+	snprintf(buf, sizeof(buf), "%s", path);
+	if ((fd = dup(rev->fd)) == -1)
+		goto fail;
+	for (seg = buf; seg != NULL; seg = next) {
+		if ((next = strchr(seg, '/')) != NULL)
+			*next++ = '\0';
+		if (mkdirat(fd, seg, 0755) == -1 && errno != EEXIST)
+			goto fail_fd;
+		nfd = openat(fd, seg, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+		    O_CLOEXEC);
+		close(fd);
+		if ((fd = nfd) == -1)
+			goto fail;
+	}
+	close(fd);
+	return 0;
+ fail_fd:
+	close(fd);
+ fail:
+	snprintf(err, errsz, "making the module directory %s: %s", path,
+	    strerror(errno));
+	return -1;
+}
+
+int
 revision_keep_dirs(struct revision *rev, const char *from, int depth,
     char *err, size_t errsz)
 {

@@ -62,6 +62,13 @@ void		 revision_set_expiry(struct revision *, struct expiry_sink *sink);
  * in every revision, also when the repository became empty. Returns 0, or
  * -1 with a reason in err.
  */
+/*
+ * Creates the directory path (relative, one or two segments, already
+ * checked) in the revision unless it is there. Returns 0, or -1 with the
+ * reason in err.
+ */
+int		 revision_make_dir(struct revision *, const char *path,
+		    char *err, size_t errsz);
 int		 revision_keep_dirs(struct revision *, const char *from,
 		    int depth, char *err, size_t errsz);
 

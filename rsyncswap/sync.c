@@ -476,6 +476,32 @@ run_finish(struct run *r, int ok, struct sync_report *rep)
 	return 0;
 }
 
+/*
+ * Makes the directory of every --module in rev. Returns 0, or -1 with the
+ * reason in err.
+ */
+static int
+run_modules(const struct sync_options *o, struct revision *rev, char *err,
+    size_t errsz)
+{
+	char dir[MAX_URI_LENGTH + 1];
+	const char *why;
+	size_t i;
+
+	for (i = 0; i < o->nmodules; i++) {
+		if (uri_module_dir(o->modules[i], o->layout, dir, sizeof(dir),
+		    &why) == -1) {
+			snprintf(err, errsz, "--module %s: %s", o->modules[i],
+			    why);
+			return -1;
+		}
+		if (dir[0] != '\0' && revision_make_dir(rev, dir, err,
+		    errsz) == -1)
+			return -1;
+	}
+	return 0;
+}
+
 int
 sync_run(const struct sync_options *o, struct sync_report *rep)
 {
@@ -552,6 +578,11 @@ sync_run(const struct sync_options *o, struct sync_report *rep)
 	if (r.have_state && o->layout != LAYOUT_FLAT &&
 	    revision_keep_dirs(rev, r.current, o->layout == LAYOUT_HOST ? 2 :
 	    1, r.err, sizeof(r.err)) == -1) {
+		revision_abort(rev);
+		goto fail;
+	}
+	/* So do the modules named by --module, before their first object. */
+	if (run_modules(o, rev, r.err, sizeof(r.err)) == -1) {
 		revision_abort(rev);
 		goto fail;
 	}

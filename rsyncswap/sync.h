@@ -6,6 +6,7 @@
 #include <stddef.h>
 
 #include "rsyncswap/fetch.h"
+#include "rsyncswap/limits.h"
 #include "rsyncswap/privs.h"
 #include "rsyncswap/rrdpout.h"
 #include "rsyncswap/uri.h"
@@ -20,6 +21,8 @@ struct sync_options {
 	size_t			 max_deltas;
 	size_t			 max_object_size;
 	size_t			 min_objects;
+	const char		*modules[MAX_MODULES];	/* --module URIs */
+	size_t			 nmodules;
 	int			 quiet;
 	int			 lock_held;	/* the caller holds the lock */
 	const struct privs	*privs;		/* of the sweeper; NULL: none */

@@ -168,6 +168,44 @@ uri_layout_name(enum uri_layout layout)
 }
 
 int
+uri_module_dir(const char *uri, enum uri_layout layout, char *dir,
+    size_t dirsz, const char **reason)
+{
+	char probe[MAX_URI_LENGTH + 3], path[MAX_URI_LENGTH + 1];
+	size_t len = strnlen(uri, MAX_URI_LENGTH + 1), n;
+
+	if (len > MAX_URI_LENGTH) {
+		*reason = "URI too long";
+		return -1;
+	}
+	/* The module with one file below it is an object URI: check that. */
+	snprintf(probe, sizeof(probe), "%s%sx", uri,
+	    len > 0 && uri[len - 1] == '/' ? "" : "/");
+	if (uri_rsync_to_path(probe, layout == LAYOUT_FLAT ? LAYOUT_MODULE :
+	    layout, path, sizeof(path), NULL, 0, reason) == -1)
+		return -1;
+	n = strlen(path);
+	if (n < 2 || strcmp(path + n - 2, "/x") != 0) {
+		*reason = "not a module URI";
+		return -1;
+	}
+	path[n - 2] = '\0';
+	/* Module layout: one segment; host layout: host and module. */
+	if ((layout != LAYOUT_HOST && strchr(path, '/') != NULL) ||
+	    (layout == LAYOUT_HOST && (strchr(path, '/') == NULL ||
+	    strchr(strchr(path, '/') + 1, '/') != NULL))) {
+		*reason = "names more than a module (rsync://HOST/MODULE/)";
+		return -1;
+	}
+	if (snprintf(dir, dirsz, "%s", layout == LAYOUT_FLAT ? "" : path) >=
+	    (int)dirsz) {
+		*reason = "URI too long";
+		return -1;
+	}
+	return 0;
+}
+
+int
 uri_rsync_to_path(const char *uri, enum uri_layout layout, char *path,
     size_t pathsz, char *host, size_t hostsz, const char **reason)
 {

@@ -24,7 +24,7 @@ printf '<delta xmlns="http://www.ripe.net/rpki/rrdp" version="1" session_id="%s"
 printf '<snapshot xmlns="http://www.ripe.net/rpki/rrdp" version="1" session_id="%s" serial="2"></snapshot>\n' $S >"$SRC/s/2.xml"
 make_notif "$SRC" "$B" $S 2 s/2.xml 2 s/d2.xml
 "$RSYNCSWAP" sync -s "$T/st" --source-uri-base "$SRC" $U >"$T/out" || fail "serial 2"
-grep -q "deltas (1 delta: 2)" "$T/out" || fail "serial 2 was not a delta: $(cat "$T/out")"
+grep -q "serial 2: delta 2, 0 objects" "$T/out" || fail "serial 2 was not a delta: $(cat "$T/out")"
 [ -d "$T/st/rsync/current/repo" ] || fail "the delta that emptied the module removed its directory"
 printf '<snapshot xmlns="http://www.ripe.net/rpki/rrdp" version="1" session_id="%s" serial="3"></snapshot>\n' $S >"$SRC/s/3.xml"
 make_notif "$SRC" "$B" $S 3 s/3.xml
@@ -40,3 +40,32 @@ rsync -rt "rsync://127.0.0.1:$P/repo/" "$T/copy/" 2>"$T/rsync.err" ||
 	{ cat "$T/rsync.err"; fail "rsync of the empty module: exit $?"; }
 [ -z "$(find "$T/copy" -type f)" ] || fail "the empty module served files"
 ok "rsyncd serves the empty module (no chdir failed)"
+
+# A repository that starts empty: no revision had the module yet, so
+# --module names it; rsyncd serves it empty from the first sync on. Without
+# --module the module does not exist (nothing says it should).
+S2=5c6d7e8f-9012-4b3c-8d4e-5f6a7b8c9d0e
+printf '<snapshot xmlns="http://www.ripe.net/rpki/rrdp" version="1" session_id="%s" serial="1"></snapshot>\n' $S2 >"$SRC/s/new1.xml"
+make_notif "$SRC" "$B" $S2 1 s/new1.xml
+"$RSYNCSWAP" sync -q -s "$T/new0" --source-uri-base "$SRC" $U || fail "empty start without --module"
+[ ! -e "$T/new0/rsync/current/repo" ] || fail "a module directory appeared from nowhere"
+"$RSYNCSWAP" sync -q -s "$T/new" --module rsync://rpki.example.net/repo/ --module rsync://rpki.example.net/ta \
+	--source-uri-base "$SRC" $U || fail "empty start with --module"
+[ -d "$T/new/rsync/current/repo" ] && [ -d "$T/new/rsync/current/ta" ] ||
+	fail "--module did not make the module directories"
+"$RSYNCSWAP" sync -q -s "$T/newh" --include-host --module rsync://RPKI.example.net:873/repo/ \
+	--source-uri-base "$SRC" $U || fail "empty start with --module --include-host"
+[ -d "$T/newh/rsync/current/rpki.example.net/repo" ] || fail "--module with --include-host: no host/module directory"
+example_conf "$T/new/rsync" "$T/rsyncd2.conf"
+P2=$(free_port)
+start_rsyncd "$T/rsyncd2.conf" "$P2"
+rsync -rt "rsync://127.0.0.1:$P2/repo/" "$T/copy2/" 2>"$T/rsync2.err" ||
+	{ cat "$T/rsync2.err"; fail "rsync of the module named by --module: exit $?"; }
+ok "a repository that starts empty: --module makes its module directories, rsyncd serves them"
+
+for bad in "rsync://rpki.example.net/" "rsync://rpki.example.net/repo/a/b" "https://rpki.example.net/repo/" "rsync://rpki.example.net/../"; do
+	rc=0; "$RSYNCSWAP" sync -q -s "$T/bad" --module "$bad" --source-uri-base "$SRC" $U 2>"$T/err" || rc=$?
+	[ "$rc" = 2 ] && grep -q -- "--module \"$bad\"" "$T/err" || { cat "$T/err"; fail "--module $bad: exit $rc"; }
+done
+[ ! -e "$T/bad" ] || fail "a refused --module created the state"
+ok "--module refuses what is not rsync://HOST/MODULE/, naming it"
