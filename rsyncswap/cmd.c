@@ -21,6 +21,7 @@
 #include "rsyncswap/limits.h"
 #include "rsyncswap/log.h"
 #include "rsyncswap/metrics.h"
+#include "rsyncswap/privhelper.h"
 #include "rsyncswap/privs.h"
 #include "rsyncswap/report.h"
 #include "rsyncswap/state.h"
@@ -154,7 +155,9 @@ setup_privileges(struct cli *c, struct privs *p, int daemon)
 	    prepare_dir(o->rsync_dir, p) == -1 ||
 	    (c->rrdp.dir != NULL && prepare_dir(c->rrdp.dir, p) == -1))
 		return EXIT_FAIL;
-	if (privs_drop(p, err, sizeof(err)) == -1) {
+	/* Forked before any input is read; the rest of us keeps nothing. */
+	if (privhelper_start(p, o->rsync_dir, err, sizeof(err)) == -1 ||
+	    privs_drop(p, err, sizeof(err)) == -1) {
 		log_error("%s", err);
 		return EXIT_FAIL;
 	}

@@ -73,6 +73,21 @@
 /* Default --origin-quiet (hours). */
 #define ORIGIN_QUIET_HOURS	2
 
+/* ---- reader-aware cleanup (readers, privhelper) ---- */
+/* Processes looked at by one scan of /proc, and open files per process. */
+#define READERS_MAX_PROCS	1000000
+#define READERS_MAX_FDS		65536
+/* (process, revision) pairs one scan reports. */
+#define READERS_MAX		65536
+/*
+ * Seconds after a replacement before a scan counts: rsyncd resolves
+ * `current` when a client connects, and the replacement time is whole
+ * seconds.
+ */
+#define READERS_GRACE		1
+/* Pause between sweeps while a replaced revision waits for readers (ms). */
+#define READERS_SWEEP_MS	1000
+
 /* ---- defaults of the command line ---- */
 #define DEFAULT_STATE_DIR	"/var/lib/rsyncswap"
 /* The state directory of `rsyncswap krill-sync` (krill-sync's default). */

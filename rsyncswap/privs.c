@@ -15,6 +15,7 @@
 
 #include <sys/capability.h>
 
+#include "rsyncswap/privhelper.h"
 #include "rsyncswap/privs.h"
 
 int
@@ -55,8 +56,6 @@ out:
 int
 privs_drop(const struct privs *p, char *err, size_t errsz)
 {
-	static const cap_value_t keep[] = { CAP_CHOWN };
-
 	if (!p->have_user)
 		return 0;
 	if (geteuid() != 0) {
@@ -66,17 +65,23 @@ privs_drop(const struct privs *p, char *err, size_t errsz)
 		    p->name);
 		return -1;
 	}
-	if (prctl(PR_SET_KEEPCAPS, 1L, 0L, 0L, 0L) == -1 ||
-	    setgroups(1, &p->gid) == -1 ||
+	/* The bounding set first: emptying it needs CAP_SETPCAP. */
+	for (cap_value_t v = 0; v < (cap_value_t)cap_max_bits(); v++)
+		if (cap_get_bound(v) == 1 && cap_drop_bound(v) == -1)
+			goto fail;
+	/* Without PR_SET_KEEPCAPS the uid change clears every set. */
+	if (setgroups(1, &p->gid) == -1 ||
 	    setresgid(p->gid, p->gid, p->gid) == -1 ||
 	    setresuid(p->uid, p->uid, p->uid) == -1 ||
-	    privs_set_caps(keep, 1) == -1 ||
-	    prctl(PR_SET_KEEPCAPS, 0L, 0L, 0L, 0L) == -1) {
-		snprintf(err, errsz, "dropping privileges to %s: %s", p->name,
-		    strerror(errno));
-		return -1;
-	}
+	    privs_set_caps(NULL, 0) == -1 ||
+	    prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0L, 0L, 0L) == -1 ||
+	    prctl(PR_SET_NO_NEW_PRIVS, 1L, 0L, 0L, 0L) == -1)
+		goto fail;
 	return 0;
+fail:
+	snprintf(err, errsz, "dropping privileges to %s: %s", p->name,
+	    strerror(errno));
+	return -1;
 }
 
 int
@@ -85,7 +90,7 @@ privs_can_chown(void)
 	cap_flag_value_t v = CAP_CLEAR;
 	cap_t c;
 
-	if (geteuid() == 0)
+	if (geteuid() == 0 || privhelper_pid() != 0)
 		return 1;
 	if ((c = cap_get_proc()) == NULL)
 		return 0;

@@ -1,7 +1,7 @@
 /*
- * Privileges: dropping from root to --user while keeping only CAP_CHOWN
- * (so the current symlink can be owned by root, as rsyncd's `use chroot =
- * no` requires), and stripping a sweeper child of everything.
+ * Privileges: dropping from root to --user with no capability at all (what
+ * must stay privileged is in the helper, privhelper.h), and stripping a
+ * sweeper child of everything.
  */
 #ifndef RSYNCSWAP_PRIVS_H
 #define RSYNCSWAP_PRIVS_H
@@ -22,13 +22,14 @@ int	privs_lookup(const char *user, struct privs *p, char *err,
 	    size_t errsz);
 
 /*
- * Drops from root to p's user: PR_SET_KEEPCAPS, setgroups, setresgid,
- * setresuid, then a capability set of CAP_CHOWN only. Does nothing when p
- * has no user. Returns 0, or -1 with a reason in err (fatal).
+ * Drops from root to p's user: an empty bounding set, setgroups,
+ * setresgid, setresuid, no capability in any set, PR_SET_NO_NEW_PRIVS.
+ * Does nothing when p has no user. Returns 0, or -1 with a reason in err
+ * (fatal).
  */
 int	privs_drop(const struct privs *p, char *err, size_t errsz);
 
-/* Returns 1 if this process can chown a file to root. */
+/* Returns 1 if this process, or its helper, can chown a file to root. */
 int	privs_can_chown(void);
 
 /*

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "rsyncswap/fsutil.h"
+#include "rsyncswap/privhelper.h"
 #include "rsyncswap/privs.h"
 #include "rsyncswap/rrdp.h"
 #include "rsyncswap/swap.h"
@@ -91,7 +92,12 @@ swap_current(int rsync_dirfd, const char *name, char *err, size_t errsz)
 		return -1;
 	}
 	/* rsyncd (use chroot = no) follows only a symlink owned by root. */
-	if (geteuid() != 0 && privs_can_chown() &&
+	if (geteuid() != 0 && privhelper_pid() != 0) {
+		if (privhelper_chown_current(err, errsz) == -1) {
+			unlinkat(rsync_dirfd, CURRENT_TMP_NAME, 0);
+			return -1;
+		}
+	} else if (geteuid() != 0 && privs_can_chown() &&
 	    fchownat(rsync_dirfd, CURRENT_TMP_NAME, 0, 0,
 	    AT_SYMLINK_NOFOLLOW) == -1) {
 		snprintf(err, errsz, "chown of %s to root: %s",

@@ -1,6 +1,8 @@
-# Privileges: watch started as root with --user drops to that user keeping
-# only CAP_CHOWN, so current is owned by root and rsyncd works with
-# `use chroot = no`; its sweeper has no capabilities at all and removes a
+# Privileges: watch started as root with --user drops to that user with no
+# capability (empty bounding set, no_new_privs); a helper forked before any
+# input is read keeps only CAP_CHOWN, CAP_SYS_PTRACE and CAP_DAC_READ_SEARCH,
+# chowns current to root, so rsyncd works with `use chroot = no`, and dies
+# with its parent. The sweeper has no capabilities at all and removes a
 # revision holding a planted symlink without touching the outside. Started
 # without the means, it says which rsyncd setting works, and both rsyncd
 # settings behave as it says.
@@ -42,9 +44,25 @@ wait_for 10 current_is "$T/st/rsync" 1 || { cat "$T/watch.log"; fail "serial 1 n
 [ "$(stat -c %U "$T/st/rsync/current")" = root ] || fail "current not owned by root"
 [ "$(stat -c %U "$(current_rev "$T/st/rsync")")" = nobody ] || fail "revision not owned by nobody"
 grep -q '^Uid:[[:space:]]*65534' /proc/$W/status || fail "watch does not run as nobody"
-eff=$(sed -n 's/^CapEff:[[:space:]]*//p' /proc/$W/status)
-[ "$eff" = 0000000000000001 ] || fail "watch keeps capabilities $eff, want CAP_CHOWN only"
-ok "root --user nobody: runs as nobody with CAP_CHOWN only; current owned by root"
+# status_field PID NAME: the value of NAME: in /proc/PID/status.
+status_field() { sed -n "s/^$2:[[:space:]]*//p" /proc/$1/status; }
+for c in CapInh CapPrm CapEff CapBnd CapAmb; do
+	v=$(status_field $W $c)
+	[ "$v" = 0000000000000000 ] || fail "watch $c is $v, want 0"
+done
+[ "$(status_field $W NoNewPrivs)" = 1 ] || fail "watch without no_new_privs"
+ok "root --user nobody: watch runs as nobody, CapPrm/CapEff/CapBnd 0, no_new_privs"
+H=$(pgrep -P $W -x rsyncswap-priv) || fail "no helper process (rsyncswap-priv) below watch"
+[ "$(echo "$H" | wc -w)" = 1 ] || fail "more than one helper: $H"
+grep -q '^Uid:[[:space:]]*65534' /proc/$H/status || fail "helper does not run as nobody"
+# CAP_CHOWN (0), CAP_DAC_READ_SEARCH (2), CAP_SYS_PTRACE (19): 0x80005.
+for c in CapPrm CapEff CapBnd; do
+	v=$(status_field $H $c)
+	[ "$v" = 0000000000080005 ] || fail "helper $c is $v, want 0000000000080005"
+done
+[ "$(status_field $H CapInh)" = 0000000000000000 ] || fail "helper inheritable caps"
+[ "$(status_field $H NoNewPrivs)" = 1 ] || fail "helper without no_new_privs"
+ok "helper: nobody, only CAP_CHOWN, CAP_DAC_READ_SEARCH, CAP_SYS_PTRACE, no_new_privs"
 
 serve "$T/st/rsync" no || { cat "$T/client.err"; fail "use chroot = no refused a root-owned current"; }
 ok "rsyncd with use chroot = no serves it"
@@ -54,6 +72,7 @@ old=$(current_rev "$T/st/rsync")
 ln -s "$T/outside" "$old/repo/evil"
 "$SIM" --dir "$SRC" --objects 100 --revisions 1 >/dev/null
 wait_for 10 current_is "$T/st/rsync" 2 || fail "serial 2 not live"
+[ "$(stat -c %U "$T/st/rsync/current")" = root ] || fail "current not owned by root after a swap"
 wait_for 10 test ! -e "$old" || { cat "$T/watch.log"; fail "revision 1 not swept"; }
 [ "$(cat "$T/outside/file")" = keep ] || fail "the outside was touched"
 ok "revision with a planted symlink swept, outside untouched"
@@ -68,6 +87,17 @@ done
 echo "$line" | grep -q 'NoNewPrivs: 1' || fail "sweeper without no_new_privs"
 ok "sweeper: uid nobody, CapInh/CapPrm/CapEff/CapAmb 0, no_new_privs"
 kill -TERM "$W"; wait "$W" || fail "watch exit $?"
+wait_for 5 test ! -d /proc/$H || fail "helper $H outlived watch (SIGTERM)"
+
+# The helper dies with its parent, even one killed outright.
+"$RSYNCSWAP" watch --user nobody -s "$T/st" --source-uri-base "$SRC" $U 2>"$T/watch3.log" &
+W=$!
+PIDS="$PIDS $W"
+wait_for 10 pgrep -P $W -x rsyncswap-priv || fail "no helper for the second watch"
+H=$(pgrep -P $W -x rsyncswap-priv)
+kill -KILL "$W"; wait "$W" 2>/dev/null || true
+wait_for 5 test ! -d /proc/$H || fail "helper $H outlived a watch killed by SIGKILL"
+ok "helper ends with its parent (SIGTERM and SIGKILL)"
 
 # --- without the means: started as nobody, no capabilities
 mkdir -p "$T/st2" && chown nobody "$T/st2"
