@@ -35,7 +35,7 @@ enum {
 	OPT_RSYNCD_LOG, OPT_JSON, OPT_RRDP_DIR, OPT_RRDP_BASE, OPT_RRDP_DELAY,
 	OPT_RRDP_MAX_DELTAS, OPT_EXPIRY_WARN, OPT_ORIGIN_QUIET, OPT_SVG,
 	OPT_WARN, OPT_CHECK, OPT_FLAT, OPT_RSYNC_DISABLE, OPT_FETCH_TIMEOUT,
-	OPT_STALL_TIMEOUT,
+	OPT_STALL_TIMEOUT, OPT_RRDP_MIN_DELTA_AGE,
 };
 
 struct cli_opt {
@@ -119,8 +119,12 @@ static const struct cli_opt opts[] = {
 	{ "rrdp-notify-delay", OPT_RRDP_DELAY, "SECS", S | W,
 	    "wait this long before writing the notification (default 0)" },
 	{ "rrdp-max-deltas", OPT_RRDP_MAX_DELTAS, "N", S | W,
-	    "deltas listed at most (default "
+	    "deltas listed at most, unless younger than\n"
+	    "--rrdp-min-delta-age (default "
 	    STR(RRDP_OUT_MAX_DELTAS_DEFAULT) ")" },
+	{ "rrdp-min-delta-age", OPT_RRDP_MIN_DELTA_AGE, "SECS", S | W,
+	    "list deltas younger than this even beyond --rrdp-max-deltas\n"
+	    "(default " STR(RRDP_OUT_MIN_DELTA_AGE) ": the BCP's 4 hours)" },
 	{ "svg", OPT_SVG, "FILE", R,
 	    "also draw the sessions as an SVG chart into FILE" },
 	{ "warn", OPT_WARN, "HOURS", E,
@@ -306,6 +310,7 @@ static const struct {
 	{ OPT_RRDP_DELAY, 0, 3600, "seconds (0 to 3600)" },
 	{ OPT_RRDP_MAX_DELTAS, 0, MAX_NOTIFICATION_DELTAS, "a number of "
 	    "deltas (0 to " STR(MAX_NOTIFICATION_DELTAS) ")" },
+	{ OPT_RRDP_MIN_DELTA_AGE, 0, 30LL * 86400, "seconds (0 to 30 days)" },
 };
 
 /*
@@ -375,6 +380,10 @@ set_option(struct cli *c, const struct cli_opt *o)
 		c->rrdp.max_deltas = (size_t)n;
 		c->rrdp_opts = "--rrdp-max-deltas";
 		break;
+	case OPT_RRDP_MIN_DELTA_AGE:
+		c->rrdp.min_delta_age = n;
+		c->rrdp_opts = "--rrdp-min-delta-age";
+		break;
 	case OPT_CLEANUP_AFTER: so->cleanup_after = n; break;
 	case OPT_CLEANUP_MAX: c->w.cleanup_max = n; break;
 	case OPT_EXPIRY_WARN: c->w.expiry_warn = n * 3600; break;
@@ -414,6 +423,7 @@ defaults(struct cli *c)
 	c->w.expiry_warn = EXPIRY_WARN_WATCH_HOURS * 3600;
 	c->w.origin_quiet = ORIGIN_QUIET_HOURS * 3600;
 	c->rrdp.max_deltas = RRDP_OUT_MAX_DELTAS_DEFAULT;
+	c->rrdp.min_delta_age = RRDP_OUT_MIN_DELTA_AGE;
 	c->warn = EXPIRY_WARN_DEFAULT_HOURS * 3600;
 	c->verbosity = 1;
 	if (c->cmd == CMD_KRILL_SYNC) {

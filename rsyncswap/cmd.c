@@ -84,7 +84,6 @@ check_rrdp(struct cli *c)
 	    c->rrdp.base_uri[strlen(c->rrdp.base_uri) - 1] != '/')
 		return cli_usage_error(c, "--rrdp-base-uri: \"%s\" is not an http(s) "
 		    "URI ending in /", c->rrdp.base_uri);
-	c->rrdp.max_delta_age = RRDP_OUT_MAX_DELTA_AGE;
 	c->w.sync.rrdp = &c->rrdp;
 	return -1;
 }
