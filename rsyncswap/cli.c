@@ -26,7 +26,8 @@
 #define R	(1u << CMD_REPORT)
 #define E	(1u << CMD_EXPIRY)
 #define K	(1u << CMD_KRILL_SYNC)
-#define ALL	(S | W | P | T | R | E | K)
+#define A	(1u << CMD_ACCEPT_SHRINK)
+#define ALL	(S | W | P | T | R | E | K | A)
 
 enum {
 	OPT_SOURCE = 256, OPT_INSECURE, OPT_INCLUDE_HOST, OPT_CLEANUP_AFTER,
@@ -35,7 +36,7 @@ enum {
 	OPT_RSYNCD_LOG, OPT_JSON, OPT_RRDP_DIR, OPT_RRDP_BASE, OPT_RRDP_DELAY,
 	OPT_RRDP_MAX_DELTAS, OPT_EXPIRY_WARN, OPT_ORIGIN_QUIET, OPT_SVG,
 	OPT_WARN, OPT_CHECK, OPT_FLAT, OPT_RSYNC_DISABLE, OPT_FETCH_TIMEOUT,
-	OPT_STALL_TIMEOUT, OPT_RRDP_MIN_DELTA_AGE,
+	OPT_STALL_TIMEOUT, OPT_RRDP_MIN_DELTA_AGE, OPT_MAX_SHRINK,
 };
 
 struct cli_opt {
@@ -52,7 +53,7 @@ struct cli_opt {
  * option it stands for.
  */
 static const struct cli_opt opts[] = {
-	{ "state-dir", 's', "DIR", S | W | P | T | R,
+	{ "state-dir", 's', "DIR", S | W | P | T | R | A,
 	    "state file and lock (default " DEFAULT_STATE_DIR ")" },
 	{ "rsync-dir", 'r', "DIR", S | W | P | T,
 	    "revisions and current (default STATE-DIR/rsync)" },
@@ -94,6 +95,10 @@ static const struct cli_opt opts[] = {
 	    STR(MAX_OBJECT_SIZE_DEFAULT) ")" },
 	{ "min-objects", OPT_MIN_OBJECTS, "N", S | W,
 	    "refuse a revision with fewer objects (default 0)" },
+	{ "max-shrink", OPT_MAX_SHRINK, "PCT", S | W,
+	    "refuse a revision with more than PCT percent fewer objects\n"
+	    "than the served one, until `rsyncswap accept-shrink` (default "
+	    STR(MAX_SHRINK_DEFAULT) "; 100: off)" },
 	{ "user", OPT_USER, "USER", S | W | P,
 	    "started as root: run as USER, keeping only CAP_CHOWN\n"
 	    "(default: stay who we are)" },
@@ -134,9 +139,9 @@ static const struct cli_opt opts[] = {
 	    "or a manifest or CRL is damaged" },
 	{ "json", OPT_JSON, NULL, T | R | E,
 	    "machine-readable output" },
-	{ "verbose", 'v', NULL, S | W | P | T,
+	{ "verbose", 'v', NULL, S | W | P | T | A,
 	    "more log lines (twice: debug)" },
-	{ "quiet", 'q', NULL, S | W | P | T,
+	{ "quiet", 'q', NULL, S | W | P | T | A,
 	    "errors only, no summary line" },
 	{ "help", 'h', NULL, ALL, "this text" },
 	{ "version", 'V', NULL, ALL, "print the version" },
@@ -192,6 +197,10 @@ static const struct {
 	    "/var/lib/krill-sync, revisions without MODULE/ (--flat) unless\n"
 	    "--rsync-include-host, RRDP output in STATE-DIR/rrdp, silent on\n"
 	    "success (-v: the summary line)." },
+	[CMD_ACCEPT_SHRINK] = { "accept-shrink", "[OPTIONS]",
+	    "Let the next revision that replaces the one served now have\n"
+	    "more than --max-shrink percent fewer objects, once (works while\n"
+	    "watch runs)." },
 };
 
 #define EXIT_LINE \
@@ -304,6 +313,7 @@ static const struct {
 	    "(0 to " STR(MAX_NOTIFICATION_DELTAS) ")" },
 	{ OPT_MAX_OBJECT_SIZE, 1, MAX_OBJECT_SIZE_LIMIT, "bytes (1 to 64 MiB)" },
 	{ OPT_MIN_OBJECTS, 0, LLONG_MAX, "a number of objects" },
+	{ OPT_MAX_SHRINK, 0, 100, "a percentage (0 to 100)" },
 	{ OPT_EXPIRY_WARN, 0, 24 * 365, "hours (0 to 8760)" },
 	{ OPT_ORIGIN_QUIET, 0, 24 * 365, "hours (0 to 8760)" },
 	{ OPT_WARN, 0, 24 * 365, "hours (0 to 8760)" },
@@ -395,6 +405,7 @@ set_option(struct cli *c, const struct cli_opt *o)
 	case OPT_MAX_DELTAS: so->max_deltas = (size_t)n; break;
 	case OPT_MAX_OBJECT_SIZE: so->max_object_size = (size_t)n; break;
 	case OPT_MIN_OBJECTS: so->min_objects = (size_t)n; break;
+	case OPT_MAX_SHRINK: so->max_shrink = n; break;
 	case 'v': c->verbosity++; c->saw_verbose = 1; break;
 	case 'q': c->verbosity = 0; so->quiet = 1; c->saw_quiet = 1; break;
 	case 'h': cli_help(stdout, c->cmd); return EXIT_OK;
@@ -416,6 +427,7 @@ defaults(struct cli *c)
 	o->cleanup_after = CLEANUP_AFTER_DEFAULT;
 	o->max_deltas = MAX_DELTAS_DEFAULT;
 	o->max_object_size = MAX_OBJECT_SIZE_DEFAULT;
+	o->max_shrink = MAX_SHRINK_DEFAULT;
 	o->fetch.timeout = FETCH_TIMEOUT;
 	o->fetch.stall_timeout = FETCH_LOW_SPEED_TIME;
 	c->w.interval = WATCH_INTERVAL_DEFAULT;

@@ -15,6 +15,7 @@
 
 #include "rsyncswap/cli.h"
 #include "rsyncswap/cmd.h"
+#include "rsyncswap/shrink.h"
 #include "rsyncswap/expiry_cmd.h"
 #include "rsyncswap/fetch.h"
 #include "rsyncswap/fsutil.h"
@@ -293,6 +294,11 @@ cmd_main(int argc, char *argv[])
 		o->rsync_dir = rsync_dir;
 	}
 
+	if (c.cmd == CMD_ACCEPT_SHRINK) {
+		if (c.nargs != 0)
+			return cli_usage_error(&c, "takes no arguments");
+		return shrink_accept_run(o->state_dir, o->quiet);
+	}
 	if (c.cmd == CMD_STATUS || c.cmd == CMD_SWEEP) {
 		if (c.nargs != 0)
 			return cli_usage_error(&c, "takes no arguments");

@@ -25,6 +25,11 @@
 #define MAX_NOTIFICATION_SIZE	(64 * 1024 * 1024)
 /* Largest snapshot or delta document (the RIPE NCC snapshot is ~1 GB). */
 #define MAX_DOCUMENT_SIZE	(16LL * 1024 * 1024 * 1024)
+/*
+ * --max-shrink: a revision with more than this percent fewer objects than
+ * the served one is refused until accepted (README: "The shrink guard").
+ */
+#define MAX_SHRINK_DEFAULT	50
 /* Seconds a revision stays on disk after it stopped being current. */
 #define CLEANUP_AFTER_DEFAULT	7200
 /* Seconds a sweeper child may take before it is killed. */

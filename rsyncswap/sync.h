@@ -20,6 +20,7 @@ struct sync_options {
 	size_t			 max_deltas;
 	size_t			 max_object_size;
 	size_t			 min_objects;
+	long long		 max_shrink;	/* percent; 100: no guard */
 	int			 quiet;
 	int			 lock_held;	/* the caller holds the lock */
 	const struct privs	*privs;		/* of the sweeper; NULL: none */
