@@ -26,7 +26,8 @@
 #define R	(1u << CMD_REPORT)
 #define E	(1u << CMD_EXPIRY)
 #define K	(1u << CMD_KRILL_SYNC)
-#define ALL	(S | W | P | T | R | E | K)
+#define A	(1u << CMD_ACCEPT_SHRINK)
+#define ALL	(S | W | P | T | R | E | K | A)
 
 enum {
 	OPT_SOURCE = 256, OPT_INSECURE, OPT_INCLUDE_HOST, OPT_CLEANUP_AFTER,
@@ -36,7 +37,7 @@ enum {
 	OPT_RRDP_MAX_DELTAS, OPT_EXPIRY_WARN, OPT_ORIGIN_QUIET, OPT_SVG,
 	OPT_STALE_AFTER, OPT_MODULE,
 	OPT_WARN, OPT_CHECK, OPT_FLAT, OPT_RSYNC_DISABLE, OPT_FETCH_TIMEOUT,
-	OPT_STALL_TIMEOUT,
+	OPT_STALL_TIMEOUT, OPT_RRDP_MIN_DELTA_AGE, OPT_MAX_SHRINK,
 };
 
 struct cli_opt {
@@ -53,7 +54,7 @@ struct cli_opt {
  * option it stands for.
  */
 static const struct cli_opt opts[] = {
-	{ "state-dir", 's', "DIR", S | W | P | T | R,
+	{ "state-dir", 's', "DIR", S | W | P | T | R | A,
 	    "state file and lock (default " DEFAULT_STATE_DIR ")" },
 	{ "rsync-dir", 'r', "DIR", S | W | P | T,
 	    "revisions and current (default STATE-DIR/rsync)" },
@@ -98,6 +99,10 @@ static const struct cli_opt opts[] = {
 	    "it has objects (repeat for more; default: the modules seen)" },
 	{ "min-objects", OPT_MIN_OBJECTS, "N", S | W,
 	    "refuse a revision with fewer objects (default 0)" },
+	{ "max-shrink", OPT_MAX_SHRINK, "PCT", S | W,
+	    "refuse a revision with more than PCT percent fewer objects\n"
+	    "than the served one, until `rsyncswap accept-shrink` (default "
+	    STR(MAX_SHRINK_DEFAULT) "; 100: off)" },
 	{ "user", OPT_USER, "USER", S | W | P,
 	    "started as root: run as USER, keeping only CAP_CHOWN\n"
 	    "(default: stay who we are)" },
@@ -123,11 +128,15 @@ static const struct cli_opt opts[] = {
 	{ "rrdp-notify-delay", OPT_RRDP_DELAY, "SECS", S | W,
 	    "wait this long before writing the notification (default 0)" },
 	{ "rrdp-max-deltas", OPT_RRDP_MAX_DELTAS, "N", S | W,
-	    "deltas listed at most (default "
+	    "deltas listed at most, unless younger than\n"
+	    "--rrdp-min-delta-age (default "
 	    STR(RRDP_OUT_MAX_DELTAS_DEFAULT) ")" },
 	{ "stale-after", OPT_STALE_AFTER, "SECS", T,
 	    "call the node stale when the last success is older\n"
 	    "(default " STR(STALE_AFTER_DEFAULT) ")" },
+	{ "rrdp-min-delta-age", OPT_RRDP_MIN_DELTA_AGE, "SECS", S | W,
+	    "list deltas younger than this even beyond --rrdp-max-deltas\n"
+	    "(default " STR(RRDP_OUT_MIN_DELTA_AGE) ": the BCP's 4 hours)" },
 	{ "svg", OPT_SVG, "FILE", R,
 	    "also draw the sessions as an SVG chart into FILE" },
 	{ "warn", OPT_WARN, "HOURS", E,
@@ -137,9 +146,9 @@ static const struct cli_opt opts[] = {
 	    "or a manifest or CRL is damaged" },
 	{ "json", OPT_JSON, NULL, T | R | E,
 	    "machine-readable output" },
-	{ "verbose", 'v', NULL, S | W | P | T,
+	{ "verbose", 'v', NULL, S | W | P | T | A,
 	    "more log lines (twice: debug)" },
-	{ "quiet", 'q', NULL, S | W | P | T,
+	{ "quiet", 'q', NULL, S | W | P | T | A,
 	    "errors only, no summary line" },
 	{ "help", 'h', NULL, ALL, "this text" },
 	{ "version", 'V', NULL, ALL, "print the version" },
@@ -195,6 +204,10 @@ static const struct {
 	    "/var/lib/krill-sync, revisions without MODULE/ (--flat) unless\n"
 	    "--rsync-include-host, RRDP output in STATE-DIR/rrdp, silent on\n"
 	    "success (-v: the summary line)." },
+	[CMD_ACCEPT_SHRINK] = { "accept-shrink", "[OPTIONS]",
+	    "Let the next revision that replaces the one served now have\n"
+	    "more than --max-shrink percent fewer objects, once (works while\n"
+	    "watch runs)." },
 };
 
 #define EXIT_LINE \
@@ -307,6 +320,7 @@ static const struct {
 	    "(0 to " STR(MAX_NOTIFICATION_DELTAS) ")" },
 	{ OPT_MAX_OBJECT_SIZE, 1, MAX_OBJECT_SIZE_LIMIT, "bytes (1 to 64 MiB)" },
 	{ OPT_MIN_OBJECTS, 0, LLONG_MAX, "a number of objects" },
+	{ OPT_MAX_SHRINK, 0, 100, "a percentage (0 to 100)" },
 	{ OPT_EXPIRY_WARN, 0, 24 * 365, "hours (0 to 8760)" },
 	{ OPT_ORIGIN_QUIET, 0, 24 * 365, "hours (0 to 8760)" },
 	{ OPT_WARN, 0, 24 * 365, "hours (0 to 8760)" },
@@ -314,6 +328,7 @@ static const struct {
 	{ OPT_STALE_AFTER, 1, 365LL * 86400, "seconds (1 to one year)" },
 	{ OPT_RRDP_MAX_DELTAS, 0, MAX_NOTIFICATION_DELTAS, "a number of "
 	    "deltas (0 to " STR(MAX_NOTIFICATION_DELTAS) ")" },
+	{ OPT_RRDP_MIN_DELTA_AGE, 0, 30LL * 86400, "seconds (0 to 30 days)" },
 };
 
 /*
@@ -383,6 +398,10 @@ set_option(struct cli *c, const struct cli_opt *o)
 		c->rrdp.max_deltas = (size_t)n;
 		c->rrdp_opts = "--rrdp-max-deltas";
 		break;
+	case OPT_RRDP_MIN_DELTA_AGE:
+		c->rrdp.min_delta_age = n;
+		c->rrdp_opts = "--rrdp-min-delta-age";
+		break;
 	case OPT_CLEANUP_AFTER: so->cleanup_after = n; break;
 	case OPT_CLEANUP_MAX: c->w.cleanup_max = n; break;
 	case OPT_EXPIRY_WARN: c->w.expiry_warn = n * 3600; break;
@@ -401,6 +420,7 @@ set_option(struct cli *c, const struct cli_opt *o)
 			    MAX_MODULES);
 		so->modules[so->nmodules++] = optarg;
 		break;
+	case OPT_MAX_SHRINK: so->max_shrink = n; break;
 	case 'v': c->verbosity++; c->saw_verbose = 1; break;
 	case 'q': c->verbosity = 0; so->quiet = 1; c->saw_quiet = 1; break;
 	case 'h': cli_help(stdout, c->cmd); return EXIT_OK;
@@ -422,6 +442,7 @@ defaults(struct cli *c)
 	o->cleanup_after = CLEANUP_AFTER_DEFAULT;
 	o->max_deltas = MAX_DELTAS_DEFAULT;
 	o->max_object_size = MAX_OBJECT_SIZE_DEFAULT;
+	o->max_shrink = MAX_SHRINK_DEFAULT;
 	o->fetch.timeout = FETCH_TIMEOUT;
 	o->fetch.stall_timeout = FETCH_LOW_SPEED_TIME;
 	c->w.interval = WATCH_INTERVAL_DEFAULT;
@@ -429,6 +450,7 @@ defaults(struct cli *c)
 	c->w.expiry_warn = EXPIRY_WARN_WATCH_HOURS * 3600;
 	c->w.origin_quiet = ORIGIN_QUIET_HOURS * 3600;
 	c->rrdp.max_deltas = RRDP_OUT_MAX_DELTAS_DEFAULT;
+	c->rrdp.min_delta_age = RRDP_OUT_MIN_DELTA_AGE;
 	c->warn = EXPIRY_WARN_DEFAULT_HOURS * 3600;
 	c->stale_after = STALE_AFTER_DEFAULT;
 	c->verbosity = 1;

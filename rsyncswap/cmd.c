@@ -15,6 +15,7 @@
 
 #include "rsyncswap/cli.h"
 #include "rsyncswap/cmd.h"
+#include "rsyncswap/shrink.h"
 #include "rsyncswap/expiry_cmd.h"
 #include "rsyncswap/fetch.h"
 #include "rsyncswap/fsutil.h"
@@ -85,7 +86,6 @@ check_rrdp(struct cli *c)
 	    c->rrdp.base_uri[strlen(c->rrdp.base_uri) - 1] != '/')
 		return cli_usage_error(c, "--rrdp-base-uri: \"%s\" is not an http(s) "
 		    "URI ending in /", c->rrdp.base_uri);
-	c->rrdp.max_delta_age = RRDP_OUT_MAX_DELTA_AGE;
 	c->w.sync.rrdp = &c->rrdp;
 	return -1;
 }
@@ -302,6 +302,11 @@ cmd_main(int argc, char *argv[])
 		o->rsync_dir = rsync_dir;
 	}
 
+	if (c.cmd == CMD_ACCEPT_SHRINK) {
+		if (c.nargs != 0)
+			return cli_usage_error(&c, "takes no arguments");
+		return shrink_accept_run(o->state_dir, o->quiet);
+	}
 	if (c.cmd == CMD_STATUS || c.cmd == CMD_SWEEP) {
 		if (c.nargs != 0)
 			return cli_usage_error(&c, "takes no arguments");

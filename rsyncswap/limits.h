@@ -25,6 +25,11 @@
 #define MAX_NOTIFICATION_SIZE	(64 * 1024 * 1024)
 /* Largest snapshot or delta document (the RIPE NCC snapshot is ~1 GB). */
 #define MAX_DOCUMENT_SIZE	(16LL * 1024 * 1024 * 1024)
+/*
+ * --max-shrink: a revision with more than this percent fewer objects than
+ * the served one is refused until accepted (README: "The shrink guard").
+ */
+#define MAX_SHRINK_DEFAULT	50
 /* Seconds a revision stays on disk after it stopped being current. */
 #define CLEANUP_AFTER_DEFAULT	7200
 /* Seconds a sweeper child may take before it is killed. */
@@ -42,8 +47,17 @@
 #define FETCH_CONNECT_TIMEOUT	30
 /* Deltas listed in our own notification (--rrdp-max-deltas default). */
 #define RRDP_OUT_MAX_DELTAS_DEFAULT	100
-/* Deltas older than this leave our notification (BCP: 75 minutes). */
-#define RRDP_OUT_MAX_DELTA_AGE	(75 * 60)
+/*
+ * Deltas younger than this stay in our notification even beyond
+ * --rrdp-max-deltas (publication-server BCP -07: "at least 4 hours").
+ */
+#define RRDP_OUT_MIN_DELTA_AGE	14400
+/*
+ * Seconds an RRDP file stays on disk after our notification stopped
+ * listing it, at least (BCP -07: "two hours after they have become
+ * unreferenced"); a longer --cleanup-after counts instead.
+ */
+#define RRDP_OUT_KEEP_UNLISTED	7200
 /* Largest state file read (MAX_NOTIFICATION_DELTAS lines of ~91 bytes fit). */
 #define MAX_STATE_FILE_SIZE	(16 * 1024 * 1024)
 /* Length of an error message built for the user (one line). */

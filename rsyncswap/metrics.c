@@ -14,6 +14,7 @@
 #include "rsyncswap/limits.h"
 #include "rsyncswap/log.h"
 #include "rsyncswap/metrics.h"
+#include "rsyncswap/shrink.h"
 #include "rsyncswap/swap.h"
 #include "rsyncswap/version.h"
 
@@ -137,6 +138,10 @@ metrics_write(const char *path, const struct state *st,
 	    "When the last sync succeeded.", (double)st->last_success);
 	metric(f, "last_failure_timestamp_seconds", "gauge",
 	    "When the last sync failed.", (double)st->last_failure);
+	metric(f, "refused_shrink", "gauge", "1 while the last sync was "
+	    SHRINK_REFUSED " (--max-shrink; rsyncswap accept-shrink).",
+	    st->last_failure >= st->last_success && st->last_failure > 0 &&
+	    strstr(st->last_error, SHRINK_REFUSED) != NULL ? 1 : 0);
 	metric(f, "serial", "gauge", "RRDP serial of the current revision.",
 	    (double)st->serial);
 	fprintf(f, "# HELP " PFX "session_info RRDP session of the current "

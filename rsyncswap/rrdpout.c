@@ -487,13 +487,100 @@ rrdpout_delay(long long s)
 	return s <= 0 ? 0 : nanosleep(&ts, NULL);
 }
 
+/*
+ * Chooses the deltas to list into *listp: contiguous from our serial down,
+ * within the snapshot's size (RFC 8182), and beyond max_deltas only those
+ * younger than min_delta_age. Returns how many, or -1 when out of memory.
+ */
+static long long
+rrdpout_choose(struct rrdpout *o, const struct rrdp_notification *prev,
+    struct outdoc **listp)
+{
+	struct outdoc d, *list = NULL, *nl;
+	long long total = 0, now = time(NULL);
+	size_t n = 0, cap = 0;
+
+	for (long long s = o->serial; s > 0 && n < MAX_NOTIFICATION_DELTAS;
+	    s--) {
+		if (rrdpout_find_delta(o, prev, s, &d) == -1 ||
+		    total + d.size > o->snapshot.size ||
+		    (n >= o->c->max_deltas &&
+		    now - d.mtime >= o->c->min_delta_age))
+			break;
+		if (n == cap) {
+			cap = cap == 0 ? 64 : 2 * cap;
+			if ((nl = reallocarray(list, cap, sizeof(*nl))) ==
+			    NULL) {
+				free(list);
+				return -1;
+			}
+			list = nl;
+		}
+		total += d.size;
+		list[n++] = d;
+	}
+	*listp = list;
+	return (long long)n;
+}
+
+/* Returns 1 when the document uri is rel, or one of list's, else 0. */
+static int
+rrdpout_in_list(const struct rrdpout_config *c, const char *uri,
+    const struct outdoc *snap, const struct outdoc *list, size_t n)
+{
+	const char *rel;
+
+	if ((rel = uri_below_dir(uri, c->base_uri)) == NULL)
+		return 1;	/* not ours: leave it alone */
+	if (strcmp(rel, snap->rel) == 0)
+		return 1;
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(rel, list[i].rel) == 0)
+			return 1;
+	return 0;
+}
+
+/* Sets the time of the directory of document uri to now. */
+static void
+rrdpout_mark_unlisted(const struct rrdpout_config *c, const char *uri)
+{
+	char path[PATH_MAX], *slash;
+	const char *rel;
+
+	if ((rel = uri_below_dir(uri, c->base_uri)) == NULL)
+		return;
+	snprintf(path, sizeof(path), "%s/%s", c->dir, rel);
+	if ((slash = strrchr(path, '/')) == NULL)
+		return;
+	*slash = '\0';
+	if (utimensat(AT_FDCWD, path, NULL, AT_SYMLINK_NOFOLLOW) == -1 &&
+	    errno != ENOENT)
+		log_warn("%s: %s", path, strerror(errno));
+}
+
+/*
+ * Marks what prev lists and the new notification (snapshot and list) will
+ * not, so that the sweep's clock starts now. Done before the notification
+ * is written: a crash in between only delays a removal.
+ */
+static void
+rrdpout_unlist(struct rrdpout *o, const struct rrdp_notification *prev,
+    const struct outdoc *list, size_t n)
+{
+	if (!rrdpout_in_list(o->c, prev->snapshot_uri, &o->snapshot, list, n))
+		rrdpout_mark_unlisted(o->c, prev->snapshot_uri);
+	for (size_t i = 0; i < prev->ndeltas; i++)
+		if (!rrdpout_in_list(o->c, prev->deltas[i].uri, &o->snapshot,
+		    list, n))
+			rrdpout_mark_unlisted(o->c, prev->deltas[i].uri);
+}
+
 int
 rrdpout_commit(struct rrdpout *o, char *err, size_t errsz)
 {
 	struct rrdp_notification prev;
 	struct outdoc *list = NULL;
-	long long total = 0, now = time(NULL);
-	size_t n = 0;
+	long long n = 0;
 	int have_prev, rc = -1;
 
 	if (!o->have_snapshot) {
@@ -502,27 +589,20 @@ rrdpout_commit(struct rrdpout *o, char *err, size_t errsz)
 		goto out;
 	}
 	have_prev = rrdpout_read_notification(o->c, &prev) == 0;
-	if ((list = calloc(o->c->max_deltas + 1, sizeof(*list))) == NULL) {
+	if ((n = rrdpout_choose(o, have_prev ? &prev : NULL, &list)) == -1) {
 		snprintf(err, errsz, "out of memory");
 		goto done;
 	}
-	/* Contiguous, newest first, young enough, smaller than a snapshot. */
-	for (long long s = o->serial; n < o->c->max_deltas && s > 0; s--) {
-		if (rrdpout_find_delta(o, have_prev ? &prev : NULL, s,
-		    &list[n]) == -1 ||
-		    now - list[n].mtime > o->c->max_delta_age ||
-		    total + list[n].size > o->snapshot.size)
-			break;
-		total += list[n++].size;
-	}
+	if (have_prev)
+		rrdpout_unlist(o, &prev, list, (size_t)n);
 	if (rrdpout_delay(o->c->notify_delay) == -1) {
 		snprintf(err, errsz, "%s: interrupted before the notification",
 		    o->c->dir);
 		goto done;
 	}
-	rc = rrdpout_write_notification(o, list, n, err, errsz);
+	rc = rrdpout_write_notification(o, list, (size_t)n, err, errsz);
 	if (rc == 0)
-		log_info("%s: serial %lld, %zu delta%s", o->c->dir, o->serial,
+		log_info("%s: serial %lld, %lld delta%s", o->c->dir, o->serial,
 		    n, n == 1 ? "" : "s");
 done:
 	if (have_prev)

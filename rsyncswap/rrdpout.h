@@ -22,7 +22,7 @@ struct rrdpout_config {
 	const char	*base_uri;	/* public URI of dir, ending in '/' */
 	long long	 notify_delay;	/* seconds before the notification */
 	size_t		 max_deltas;	/* --rrdp-max-deltas */
-	long long	 max_delta_age;	/* seconds a delta stays listed */
+	long long	 min_delta_age;	/* --rrdp-min-delta-age */
 };
 
 struct rrdpout;
@@ -79,10 +79,13 @@ void		 rrdpout_forget_deltas(struct rrdpout *);
 
 /*
  * Writes the notification: the snapshot and the contiguous deltas newest
- * first (this run's and the previous notification's), without deltas
- * older than max_delta_age or beyond max_deltas, and no more deltas than
- * fit in the snapshot's size. Waits notify_delay seconds first. Returns 0,
- * or -1 with a reason in err. Frees the output either way.
+ * first (this run's and the previous notification's), no more than fit in
+ * the snapshot's size (RFC 8182), and beyond max_deltas only deltas younger
+ * than min_delta_age. Every document the previous notification listed and
+ * this one does not has its directory's time set to now first, so that the
+ * sweep counts from when it was unlisted. Waits notify_delay seconds
+ * before the notification. Returns 0, or -1 with a reason in err. Frees
+ * the output either way.
  */
 int		 rrdpout_commit(struct rrdpout *, char *err, size_t errsz);
 
@@ -91,8 +94,9 @@ void		 rrdpout_abort(struct rrdpout *);
 
 /*
  * Removes, in an unprivileged child, document directories that the
- * notification does not list and that are older than cleanup_after.
- * Returns 0, or -1.
+ * notification does not list and that it stopped listing more than
+ * cleanup_after seconds ago (RRDP_OUT_KEEP_UNLISTED at least). Returns 0,
+ * or -1.
  */
 int		 rrdpout_sweep(const struct rrdpout_config *c,
 		    long long cleanup_after, const struct privs *privs);

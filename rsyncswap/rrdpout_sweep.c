@@ -1,7 +1,8 @@
 /*
  * The sweep of the RRDP output directory: document directories
  * SESSION/SERIAL/H that the notification no longer lists are removed once
- * they are older than the cleanup time, by an unprivileged child.
+ * the cleanup time has passed since it stopped listing them (the commit
+ * sets the directory's time then), by an unprivileged child.
  */
 #include <sys/stat.h>
 
@@ -16,6 +17,7 @@
 #include <unistd.h>
 
 #include "rsyncswap/fsutil.h"
+#include "rsyncswap/limits.h"
 #include "rsyncswap/log.h"
 #include "rsyncswap/rrdpout.h"
 #include "rsyncswap/sweep.h"
@@ -161,6 +163,8 @@ rrdpout_sweep(const struct rrdpout_config *c, long long cleanup_after,
 
 	memset(&sw, 0, sizeof(sw));
 	have = rrdpout_read_notification(c, &n) == 0;
+	if (cleanup_after < RRDP_OUT_KEEP_UNLISTED)
+		cleanup_after = RRDP_OUT_KEEP_UNLISTED;
 	collect(&sw, c, have ? &n : NULL, (long long)time(NULL) -
 	    cleanup_after);
 	if (have)

@@ -17,6 +17,7 @@
 #include "rsyncswap/revision.h"
 #include "rsyncswap/rrdp.h"
 #include "rsyncswap/rrdpout.h"
+#include "rsyncswap/shrink.h"
 #include "rsyncswap/state.h"
 #include "rsyncswap/swap.h"
 #include "rsyncswap/sweep.h"
@@ -574,6 +575,18 @@ sync_run(const struct sync_options *o, struct sync_report *rep)
 		revision_abort(rev);
 		goto fail;
 	}
+	if (r.have_state && r.have_current && strcmp(r.st.revision,
+	    r.current) == 0 && shrink_check(o->state_dir, r.current,
+	    r.st.objects, (long long)revision_objects(rev), o->max_shrink,
+	    r.err, sizeof(r.err)) == -1) {
+		char why[ERR_MAX];
+
+		snprintf(why, sizeof(why), "%s", r.err);
+		snprintf(r.err, sizeof(r.err), "%s: serial %lld: %s",
+		    o->notification_uri, r.n.serial, why);
+		revision_abort(rev);
+		goto fail;
+	}
 	/* An emptied module stays a directory: rsyncd serves it empty. */
 	if (r.have_state && o->layout != LAYOUT_FLAT &&
 	    revision_keep_dirs(rev, r.current, o->layout == LAYOUT_HOST ? 2 :
@@ -612,6 +625,8 @@ sync_run(const struct sync_options *o, struct sync_report *rep)
 		run_unswap(&r, prev);
 		goto fail;
 	}
+	if (strcmp(prev, name) != 0)
+		shrink_accept_clear(o->state_dir);
 	run_expiry(&r, &a, name);
 done:
 	if (r.have_current && !run_has_expiry(&r))

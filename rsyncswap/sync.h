@@ -23,6 +23,7 @@ struct sync_options {
 	size_t			 min_objects;
 	const char		*modules[MAX_MODULES];	/* --module URIs */
 	size_t			 nmodules;
+	long long		 max_shrink;	/* percent; 100: no guard */
 	int			 quiet;
 	int			 lock_held;	/* the caller holds the lock */
 	const struct privs	*privs;		/* of the sweeper; NULL: none */

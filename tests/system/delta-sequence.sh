@@ -102,6 +102,9 @@ S=$T/state-e
 sync d "$T/src2653" notification.xml
 [ "$rc" -eq 0 ] || fail "sync 2653 (second state): exit $rc"
 sync e "$K/rrdp-empty-snapshot" notification.xml
+[ "$rc" -eq 1 ] && grep -q "refused: shrink" "$T/e.err" ||
+	fail "empty snapshot passed the shrink guard: exit $rc"
+sync e "$K/rrdp-empty-snapshot" notification.xml --max-shrink 100
 [ "$rc" -eq 0 ] || fail "empty snapshot: exit $rc"
 REV_E=$(current_rev "$R")
 [ "$(basename "$REV_E")" = "session_${SESS2}_serial_1" ] || fail "current -> $(basename "$REV_E")"

@@ -23,7 +23,11 @@ make_notif "$SRC" "$B" $S 1 s/1.xml
 printf '<delta xmlns="http://www.ripe.net/rpki/rrdp" version="1" session_id="%s" serial="2"><withdraw uri="rsync://rpki.example.net/repo/a/o.cer" hash="%s"/></delta>\n' $S "$h" >"$SRC/s/d2.xml"
 printf '<snapshot xmlns="http://www.ripe.net/rpki/rrdp" version="1" session_id="%s" serial="2"></snapshot>\n' $S >"$SRC/s/2.xml"
 make_notif "$SRC" "$B" $S 2 s/2.xml 2 s/d2.xml
-"$RSYNCSWAP" sync -s "$T/st" --source-uri-base "$SRC" $U >"$T/out" || fail "serial 2"
+# The shrink guard refuses an emptied repository by default (100% fewer).
+"$RSYNCSWAP" sync -s "$T/st" --source-uri-base "$SRC" $U >"$T/out" 2>"$T/err" &&
+	fail "serial 2: an emptied repository passed the shrink guard"
+grep -q "refused: shrink: 0 objects, 100% fewer" "$T/err" || fail "serial 2: $(cat "$T/err")"
+"$RSYNCSWAP" sync -s "$T/st" --max-shrink 100 --source-uri-base "$SRC" $U >"$T/out" || fail "serial 2"
 grep -q "serial 2: delta 2, 0 objects" "$T/out" || fail "serial 2 was not a delta: $(cat "$T/out")"
 [ -d "$T/st/rsync/current/repo" ] || fail "the delta that emptied the module removed its directory"
 printf '<snapshot xmlns="http://www.ripe.net/rpki/rrdp" version="1" session_id="%s" serial="3"></snapshot>\n' $S >"$SRC/s/3.xml"

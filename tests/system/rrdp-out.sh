@@ -1,9 +1,10 @@
 # --rrdp-dir: this node's own RRDP files. Every file validates against the
 # RFC 8182 RelaxNG schema and the notification's hashes match; a second
 # rsyncswap following the first over https (nginx) ends with the same tree,
-# by deltas after its first run; deltas are pruned by age, by size and by
-# --rrdp-max-deltas; the notification waits --rrdp-notify-delay; the sweep
-# removes unlisted files after the cleanup time.
+# by deltas after its first run; deltas younger than 4 hours stay listed
+# (BCP -07), older ones within --rrdp-max-deltas, all within the snapshot's
+# size; the notification waits --rrdp-notify-delay; the sweep removes
+# unlisted files two hours after they were unlisted.
 . "$RSYNCSWAP_TOP/tests/lib.sh"
 need_rsyncswap
 need_cmd xmllint
@@ -71,20 +72,48 @@ grep -q "serial 5: deltas 4-5" "$T/b.out" || fail "B second run did not follow d
 	fail "B's files differ from A's"
 ok "B follows A over https: snapshot, then deltas; identical trees and mtimes"
 
-# --- pruning by age: deltas written more than 75 minutes ago leave the list
-find "$OUT" -name delta.xml -exec touch -d '2 hours ago' {} +
+# --- age (BCP -07): deltas younger than 4 hours stay listed even beyond
+# --rrdp-max-deltas; older ones only within it
+before=$(listed_deltas)
+find "$OUT" -name delta.xml -exec touch -d '3 hours ago' {} +
 sim 5
-sync_a
-[ "$(listed_deltas)" = 1 ] || fail "old deltas still listed: $(cat "$OUT/notification.xml")"
-grep -q 'delta serial="6"' "$OUT/notification.xml" || fail "the new delta is not listed"
-check_output
-ok "deltas older than 75 minutes are dropped"
-
-# --- --rrdp-max-deltas
-sim 8
+sync_a --rrdp-max-deltas 1
+[ "$(listed_deltas)" = $((before + 1)) ] || fail "deltas younger than 4 hours dropped: $(cat "$OUT/notification.xml")"
+ok "deltas 3 hours old stay listed beyond --rrdp-max-deltas 1 (BCP -07: at least 4 hours)"
+find "$OUT" -name delta.xml -exec touch -d '5 hours ago' {} +
+sim 6
 sync_a --rrdp-max-deltas 2
-[ "$(listed_deltas)" = 2 ] || fail "--rrdp-max-deltas 2: $(listed_deltas) listed"
-ok "--rrdp-max-deltas"
+[ "$(listed_deltas)" = 2 ] || fail "--rrdp-max-deltas 2 over 5-hour-old deltas: $(listed_deltas) listed"
+grep -q 'delta serial="7"' "$OUT/notification.xml" || fail "the new delta is not listed"
+grep -q 'delta serial="6"' "$OUT/notification.xml" || fail "delta 6 is not listed"
+check_output
+ok "deltas older than 4 hours are listed only within --rrdp-max-deltas"
+find "$OUT" -name delta.xml -exec touch -d '2 hours ago' {} +
+sim 7
+sync_a --rrdp-max-deltas 1 --rrdp-min-delta-age 3600
+[ "$(listed_deltas)" = 1 ] || fail "--rrdp-min-delta-age 3600: $(listed_deltas) listed"
+ok "--rrdp-min-delta-age"
+
+# --- unlisted documents are kept for the BCP's two hours counted from when
+# they were unlisted, not from when they were written
+sim 8
+sync_a
+old=$(find "$OUT" -path '*/9/*' -name snapshot.xml | head -1)
+[ -n "$old" ] || fail "no serial 9 snapshot"
+touch -d '3 hours ago' "$old" "$(dirname "$old")"
+sim 9
+sync_a
+grep -q "$(dirname "$old" | sed "s|^$OUT/||")" "$OUT/notification.xml" &&
+	fail "the serial 9 snapshot is still listed"
+"$RSYNCSWAP" sweep -q -s "$T/a" --rrdp-dir "$OUT" --rrdp-base-uri "$A" --cleanup-after 3600
+[ -e "$old" ] || fail "a snapshot written 3 hours ago and unlisted just now was swept"
+"$RSYNCSWAP" sweep -q -s "$T/a" --rrdp-dir "$OUT" --rrdp-base-uri "$A" --cleanup-after 0 2>/dev/null
+[ -e "$old" ] || fail "--cleanup-after 0 removed an RRDP file unlisted just now (BCP: two hours)"
+touch -d '150 minutes ago' "$(dirname "$old")"
+"$RSYNCSWAP" sweep -q -s "$T/a" --rrdp-dir "$OUT" --rrdp-base-uri "$A" --cleanup-after 0 2>/dev/null
+[ ! -e "$old" ] || fail "a snapshot unlisted 150 minutes ago was kept"
+check_output
+ok "unlisted documents kept 2 hours from when they were unlisted, then swept"
 
 # --- pruning by size: big deltas of a small repository
 # Follow the origin serial by serial so that every delta is ours.
@@ -109,17 +138,17 @@ PYEOF
 ok "deltas that would outweigh the snapshot are dropped ($n of 6 listed)"
 
 # --- notify delay: documents first, the notification 3 s later
-sim 9
+sim 10
 before=$(grep -o 'serial="[0-9]*"' "$OUT/notification.xml" | head -1)
 t0=$(date +%s)
 sync_a --rrdp-notify-delay 3 &
 SP=$!
-wait_for 5 sh -c "ls '$OUT'/*/10/*/delta.xml" || fail "delta 10 not written before the notification"
+wait_for 5 sh -c "ls '$OUT'/*/11/*/delta.xml" || fail "delta 11 not written before the notification"
 [ "$(grep -o 'serial="[0-9]*"' "$OUT/notification.xml" | head -1)" = "$before" ] ||
 	fail "notification changed before the delay"
 wait $SP
 [ $(( $(date +%s) - t0 )) -ge 3 ] || fail "no delay"
-grep -q 'serial="10"' "$OUT/notification.xml" || fail "notification not updated after the delay"
+grep -q 'serial="11"' "$OUT/notification.xml" || fail "notification not updated after the delay"
 ok "--rrdp-notify-delay: documents first, notification after the delay"
 
 # --- sweep: unlisted documents removed after the cleanup time
