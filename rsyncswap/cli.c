@@ -13,6 +13,7 @@
 #include "rsyncswap/log.h"
 #include "rsyncswap/number.h"
 #include "rsyncswap/sync.h"
+#include "rsyncswap/tree.h"
 #include "rsyncswap/version.h"
 
 #define STR_(x)	#x
@@ -37,7 +38,7 @@ enum {
 	OPT_RRDP_MAX_DELTAS, OPT_EXPIRY_WARN, OPT_ORIGIN_QUIET, OPT_SVG,
 	OPT_STALE_AFTER, OPT_MODULE,
 	OPT_WARN, OPT_CHECK, OPT_FLAT, OPT_RSYNC_DISABLE, OPT_FETCH_TIMEOUT,
-	OPT_STALL_TIMEOUT, OPT_RRDP_MIN_DELTA_AGE, OPT_MAX_SHRINK,
+	OPT_STALL_TIMEOUT, OPT_RRDP_MIN_DELTA_AGE, OPT_MAX_SHRINK, OPT_BTRFS,
 };
 
 struct cli_opt {
@@ -78,6 +79,9 @@ static const struct cli_opt opts[] = {
 	{ "flat", OPT_FLAT, NULL, S | W,
 	    "revisions hold PATH without MODULE/, as krill-sync writes\n"
 	    "them (one module only; krill-sync's layout)" },
+	{ "btrfs", OPT_BTRFS, "WHEN", S | W | K,
+	    "revisions as btrfs subvolumes, deltas as snapshots: auto\n"
+	    "(when RSYNC-DIR is on btrfs), yes or no (default auto)" },
 	{ "rsync-disable", OPT_RSYNC_DISABLE, NULL, K,
 	    "krill-sync's RRDP-only node: the RRDP output is written as\n"
 	    "always; the revisions it is made from stay in --rsync-dir,\n"
@@ -377,6 +381,11 @@ set_option(struct cli *c, const struct cli_opt *o)
 			    "exclude each other");
 		c->layout_set = 1;
 		so->layout = o->id == OPT_FLAT ? LAYOUT_FLAT : LAYOUT_HOST;
+		break;
+	case OPT_BTRFS:
+		if (tree_mode_parse(optarg, &so->tree) == -1)
+			return cli_usage_error(c, "--btrfs: \"%s\" is not "
+			    "auto, yes or no", optarg);
 		break;
 	case OPT_RSYNC_DISABLE:
 		/* RRDP output is made from a revision: nothing to turn off. */

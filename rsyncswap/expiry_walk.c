@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "rsyncswap/expiry_walk.h"
+#include "rsyncswap/fsutil.h"
 #include "rsyncswap/limits.h"
 
 struct walk {
@@ -246,7 +247,7 @@ expiry_walk_times(int fd, struct expiry_sink *sink, long long t)
 	struct walk	*w;
 	int		 dfd, saved;
 
-	if ((dfd = dup(fd)) == -1)
+	if ((dfd = fs_reopen_dir(fd)) == -1)
 		return -1;
 	ts[0].tv_sec = ts[1].tv_sec = (time_t)t;
 	ts[0].tv_nsec = ts[1].tv_nsec = 0;

@@ -141,6 +141,12 @@ out:
 }
 
 int
+fs_reopen_dir(int fd)
+{
+	return openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+}
+
+int
 fs_mkdir_p(const char *path)
 {
 	char buf[PATH_MAX];

@@ -28,6 +28,13 @@ int	fs_sha256_at(int dirfd, const char *name, unsigned char md[32]);
  */
 int	fs_open_regular(const char *path);
 
+/*
+ * Returns a new open file description of the directory fd, to read its
+ * entries from the start; or -1 (errno). Not dup(): btrfs lists through
+ * one open file only the entries that existed when it was opened.
+ */
+int	fs_reopen_dir(int fd);
+
 /* Creates path and its parents with mode 0755. Returns 0 or -1 (errno). */
 int	fs_mkdir_p(const char *path);
 

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "rsyncswap/expiry_read.h"
+#include "rsyncswap/fsutil.h"
 #include "rsyncswap/limits.h"
 #include "rsyncswap/log.h"
 #include "rsyncswap/metrics.h"
@@ -27,7 +28,7 @@ metrics_count_revisions(int rsync_dirfd)
 	int n = 0, fd;
 	DIR *d;
 
-	if ((fd = dup(rsync_dirfd)) == -1)
+	if ((fd = fs_reopen_dir(rsync_dirfd)) == -1)
 		return 0;
 	if ((d = fdopendir(fd)) == NULL) {
 		close(fd);

@@ -15,6 +15,7 @@
 #include "rsyncswap/limits.h"
 #include "rsyncswap/log.h"
 #include "rsyncswap/revision.h"
+#include "rsyncswap/tree.h"
 #include "tsnorm/tsnorm.h"
 
 /* Prefix of revisions being built; the sweep removes leftovers. */
@@ -45,6 +46,15 @@ struct revision {
 	size_t		 objects;
 	long long	 bytes;
 	struct expiry_sink *expiry;	/* fed by the commit's walk, or NULL */
+	/*
+	 * A snapshot of the current revision: its directories already have
+	 * their times, so the commit sets only those of the directories
+	 * changed (the parents of what was published or withdrawn, kept
+	 * here, and their ancestors) and of the top levels.
+	 */
+	int		 snapshot;
+	char		**changed;
+	size_t		 nchanged, capchanged;
 };
 
 /* Closes the cached directories from depth keep on. */
@@ -62,8 +72,14 @@ revision_uncache(struct revision *rev)
 	revision_uncache_from(rev, 0);
 }
 
-struct revision *
-revision_begin(int rsync_dirfd, char *err, size_t errsz)
+/*
+ * Returns a new revision whose top directory make() created under a fresh
+ * temporary name below rsync_dirfd (make returns 0 or -1 with errno, EEXIST
+ * for a name in use), or NULL with a reason in err.
+ */
+static struct revision *
+revision_new(int rsync_dirfd, int (*make)(int, const char *, const void *),
+    const void *arg, char *err, size_t errsz)
 {
 	struct revision *rev;
 	unsigned char rnd[6];
@@ -81,7 +97,7 @@ revision_begin(int rsync_dirfd, char *err, size_t errsz)
 		snprintf(rev->tmpname, sizeof(rev->tmpname),
 		    TMP_PREFIX "%02x%02x%02x%02x%02x%02x", rnd[0], rnd[1],
 		    rnd[2], rnd[3], rnd[4], rnd[5]);
-		if ((made = mkdirat(rsync_dirfd, rev->tmpname, 0755)) == 0)
+		if ((made = make(rsync_dirfd, rev->tmpname, arg)) == 0)
 			break;
 		saved = errno;
 		if (errno != EEXIST)
@@ -103,6 +119,89 @@ revision_begin(int rsync_dirfd, char *err, size_t errsz)
 	}
 	rev->dev = sb.st_dev;
 	return rev;
+}
+
+/* make() of revision_new for an empty tree; arg points to the back end. */
+static int
+make_empty(int rsync_dirfd, const char *name, const void *arg)
+{
+	return tree_make_empty(rsync_dirfd, name,
+	    *(const enum tree_backend *)arg);
+}
+
+/* make() of revision_new for a snapshot; arg is the revision's name. */
+static int
+make_snapshot(int rsync_dirfd, const char *name, const void *arg)
+{
+	return tree_make_snapshot(rsync_dirfd, arg, name);
+}
+
+struct revision *
+revision_begin(int rsync_dirfd, int btrfs, char *err, size_t errsz)
+{
+	enum tree_backend be = btrfs ? TREE_BTRFS : TREE_LINKS;
+
+	return revision_new(rsync_dirfd, make_empty, &be, err, errsz);
+}
+
+struct revision *
+revision_begin_snapshot(int rsync_dirfd, const char *from, size_t objects,
+    char *err, size_t errsz)
+{
+	struct revision *rev;
+	char why[ERR_MAX];
+
+	if ((rev = revision_new(rsync_dirfd, make_snapshot, from, why,
+	    sizeof(why))) == NULL) {
+		snprintf(err, errsz, "snapshot of %s: %s", from, why);
+		return NULL;
+	}
+	rev->snapshot = 1;
+	rev->objects = objects;
+	return rev;
+}
+
+/*
+ * Records that the directory of path changed (a snapshot's commit sets its
+ * times again). Returns 0, or -1 (ENOMEM).
+ */
+static int
+revision_changed(struct revision *rev, const char *path)
+{
+	const char *slash;
+	size_t len, cap;
+	char **n;
+
+	if (!rev->snapshot)
+		return 0;
+	slash = strrchr(path, '/');
+	len = slash == NULL ? 0 : (size_t)(slash - path);
+	/* Objects come grouped by directory: most repeat the last one. */
+	if (rev->nchanged > 0 && strlen(rev->changed[rev->nchanged - 1]) ==
+	    len && memcmp(rev->changed[rev->nchanged - 1], path, len) == 0)
+		return 0;
+	if (len == 0)
+		return 0;	/* the top directory is always set */
+	if (rev->nchanged == rev->capchanged) {
+		cap = rev->capchanged == 0 ? 64 : rev->capchanged * 2;
+		if ((n = realloc(rev->changed, cap * sizeof(*n))) == NULL)
+			return -1;
+		rev->changed = n;
+		rev->capchanged = cap;
+	}
+	if ((rev->changed[rev->nchanged] = strndup(path, len)) == NULL)
+		return -1;
+	rev->nchanged++;
+	return 0;
+}
+
+static void
+revision_free(struct revision *rev)
+{
+	for (size_t i = 0; i < rev->nchanged; i++)
+		free(rev->changed[i]);
+	free(rev->changed);
+	free(rev);
 }
 
 /*
@@ -258,6 +357,10 @@ revision_publish(struct revision *rev, const char *path,
 	const char *base;
 	int dfd, rc;
 
+	if (revision_changed(rev, path) == -1) {
+		snprintf(err, errsz, "out of memory");
+		return -1;
+	}
 	if ((dfd = revision_parent(rev, path, 1, &base)) == -1) {
 		if (errno == ENOTDIR || errno == ELOOP || errno == EEXIST) {
 			snprintf(err, errsz, "%s clashes with an object named "
@@ -312,6 +415,10 @@ revision_withdraw(struct revision *rev, const char *path,
 	char *slash;
 	int dfd, rc;
 
+	if (revision_changed(rev, path) == -1) {
+		snprintf(err, errsz, "out of memory");
+		return -1;
+	}
 	if ((dfd = revision_parent(rev, path, 0, &base)) == -1) {
 		if (errno == ENOENT || errno == ENOTDIR || errno == ELOOP) {
 			snprintf(err, errsz, "withdraw of %s: no such object",
@@ -549,10 +656,80 @@ revision_abort(struct revision *rev)
 		return;
 	revision_uncache(rev);
 	close(rev->fd);
-	if (fs_remove_tree(rev->rsync_dirfd, rev->tmpname, rev->dev) == -1)
+	if (tree_remove(rev->rsync_dirfd, rev->tmpname, rev->dev, NULL) == -1)
 		log_warn("%s: cannot remove: %s (the next sweep retries)",
 		    rev->tmpname, strerror(errno));
-	free(rev);
+	revision_free(rev);
+}
+
+/*
+ * Sets TSNORM_DIR_TIME on the top directory of rev and on the directories
+ * of levels dir and below (dir "" is the top itself; deeper ones are left
+ * alone). Returns 0, or -1 with errno set.
+ */
+static int
+times_top(int fd, int levels)
+{
+	struct timespec ts[2];
+	struct dirent *de;
+	int sub, dfd, rc = 0;
+	DIR *d;
+
+	if (levels > 0) {
+		if ((dfd = fs_reopen_dir(fd)) == -1)
+			return -1;
+		if ((d = fdopendir(dfd)) == NULL) {
+			close(dfd);
+			return -1;
+		}
+		rewinddir(d);
+		while (rc == 0 && (de = readdir(d)) != NULL) {
+			if (de->d_type != DT_DIR || strcmp(de->d_name, ".") ==
+			    0 || strcmp(de->d_name, "..") == 0)
+				continue;
+			if ((sub = openat(fd, de->d_name, O_RDONLY |
+			    O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) == -1) {
+				rc = -1;
+				break;
+			}
+			rc = times_top(sub, levels - 1);
+			close(sub);
+		}
+		closedir(d);
+		if (rc == -1)
+			return -1;
+	}
+	ts[0].tv_sec = ts[1].tv_sec = (time_t)TSNORM_DIR_TIME;
+	ts[0].tv_nsec = ts[1].tv_nsec = 0;
+	return futimens(fd, ts);
+}
+
+/*
+ * The times of a revision made as a snapshot: every directory a change
+ * touched and its ancestors (one that was removed since is skipped), then
+ * the host and module levels, where revision_keep_dirs may have made
+ * some. Returns 0, or -1 with errno set.
+ */
+static int
+revision_snapshot_times(struct revision *rev)
+{
+	struct timespec ts[2];
+	char dir[PATH_MAX], *slash;
+
+	ts[0].tv_sec = ts[1].tv_sec = (time_t)TSNORM_DIR_TIME;
+	ts[0].tv_nsec = ts[1].tv_nsec = 0;
+	for (size_t i = 0; i < rev->nchanged; i++) {
+		snprintf(dir, sizeof(dir), "%s", rev->changed[i]);
+		for (;;) {
+			if (utimensat(rev->fd, dir, ts, AT_SYMLINK_NOFOLLOW) ==
+			    -1 && errno != ENOENT)
+				return -1;
+			if ((slash = strrchr(dir, '/')) == NULL)
+				break;
+			*slash = '\0';
+		}
+	}
+	return times_top(rev->fd, 2);
 }
 
 int
@@ -563,7 +740,8 @@ revision_commit(struct revision *rev, const char *name,
 	struct stat sb;
 
 	revision_uncache(rev);
-	if (expiry_walk_times(rev->fd, rev->expiry, TSNORM_DIR_TIME) == -1) {
+	if (rev->snapshot ? revision_snapshot_times(rev) == -1 :
+	    expiry_walk_times(rev->fd, rev->expiry, TSNORM_DIR_TIME) == -1) {
 		snprintf(err, errsz, "setting directory times: %s",
 		    strerror(errno));
 		goto fail;
@@ -619,11 +797,11 @@ revision_commit(struct revision *rev, const char *name,
 		snprintf(err, errsz, "fsync of the rsync directory: %s",
 		    strerror(errno));
 		close(rev->fd);
-		free(rev);
+		revision_free(rev);
 		return -1;
 	}
 	close(rev->fd);
-	free(rev);
+	revision_free(rev);
 	return 0;
 fail:
 	revision_abort(rev);

@@ -1,8 +1,9 @@
 /*
  * Building one repository revision in <rsync-dir>/.tmp-XXXXXX: from a
  * snapshot (every object written once) or from the current revision plus
- * deltas (every file hard-linked, then changed files replaced by new inodes,
- * never modified in place). Every object gets its tsnorm mtime, every
+ * deltas (every file hard-linked, or on btrfs a snapshot of the current
+ * revision's subvolume; then changed files replaced by new inodes, never
+ * modified in place; tree.h is the back end). Every object gets its tsnorm mtime, every
  * directory TSNORM_DIR_TIME. Nothing is visible until revision_commit.
  */
 #ifndef RSYNCSWAP_REVISION_H
@@ -16,10 +17,21 @@
 struct revision;
 
 /*
- * Creates a new temporary revision directory below the rsync directory
- * rsync_dirfd. Returns it, or NULL with a reason in err.
+ * Creates a new, empty temporary revision directory below the rsync
+ * directory rsync_dirfd: a btrfs subvolume when btrfs is set. Returns it,
+ * or NULL with a reason in err.
  */
-struct revision	*revision_begin(int rsync_dirfd, char *err, size_t errsz);
+struct revision	*revision_begin(int rsync_dirfd, int btrfs, char *err,
+		    size_t errsz);
+
+/*
+ * Creates a new temporary revision below rsync_dirfd as a writable btrfs
+ * snapshot of the revision from (a subvolume; tree_can_snapshot), which
+ * holds objects objects. Its commit sets the times of the directories the
+ * changes touched only. Returns it, or NULL with a reason in err.
+ */
+struct revision	*revision_begin_snapshot(int rsync_dirfd, const char *from,
+		    size_t objects, char *err, size_t errsz);
 
 /*
  * Recreates the directories of revision directory from (a name in the rsync

@@ -17,6 +17,7 @@
 #include "rsyncswap/log.h"
 #include "rsyncswap/swap.h"
 #include "rsyncswap/sweep.h"
+#include "rsyncswap/tree.h"
 
 /* How often a sweep looks whether its child has ended (ms). */
 #define SWEEP_POLL_MS		20
@@ -227,17 +228,22 @@ sweep_remove_names(int dirfd, void *arg)
 {
 	struct sweep_names *sn = arg;
 	struct stat sb;
-	int failed = 0;
+	int failed = 0, slow = 0;
 
 	if (fstat(dirfd, &sb) == -1)
 		return sn->n;
 	for (int i = 0; i < sn->n; i++) {
-		if (fs_remove_tree(dirfd, sn->names[i], sb.st_dev) == -1) {
+		if (tree_remove(dirfd, sn->names[i], sb.st_dev, &slow) == -1) {
 			log_warn("sweep: %s: %s", sn->names[i],
 			    strerror(errno));
 			failed++;
 		}
 	}
+	/* Once per sweep: the sweeper has no CAP_SYS_ADMIN, by design. */
+	if (slow)
+		log_warn("sweep: btrfs refuses the unprivileged sweeper to "
+		    "delete a subvolume in one step: each was emptied file by "
+		    "file; mount the file system with user_subvol_rm_allowed");
 	return failed;
 }
 
@@ -255,7 +261,8 @@ sweep_run(int rsync_dirfd, const char *current, struct state *st,
 	DIR *d;
 
 	memset(stats, 0, sizeof(*stats));
-	if ((dfd = dup(rsync_dirfd)) == -1 || (d = fdopendir(dfd)) == NULL) {
+	if ((dfd = fs_reopen_dir(rsync_dirfd)) == -1 ||
+	    (d = fdopendir(dfd)) == NULL) {
 		log_error("sweep: %s", strerror(errno));
 		if (dfd != -1)
 			close(dfd);

@@ -23,6 +23,7 @@
 #include "rsyncswap/sweep.h"
 #include "rsyncswap/sync.h"
 #include "rsyncswap/sync_apply.h"
+#include "rsyncswap/tree.h"
 #include "rsyncswap/uri.h"
 
 volatile sig_atomic_t sync_interrupt;
@@ -33,6 +34,7 @@ struct run {
 	struct state			 st;
 	int				 have_state;
 	int				 rsync_dirfd;
+	enum tree_backend		 backend;	/* links or btrfs */
 	char				 current[STATE_NAME_MAX];
 	int				 have_current;
 	struct rrdp_notification	 n;
@@ -153,14 +155,18 @@ run_check_uris(struct run *r)
 	return -1;
 }
 
-/* Returns a new empty revision, or NULL with r->err naming the directory. */
+/*
+ * Returns a new empty revision (a subvolume with btrfs set), or NULL with
+ * r->err naming the directory.
+ */
 static struct revision *
-run_begin(struct run *r)
+run_begin(struct run *r, int btrfs)
 {
 	struct revision *rev;
 	char err[ERR_MAX];
 
-	if ((rev = revision_begin(r->rsync_dirfd, err, sizeof(err))) == NULL)
+	if ((rev = revision_begin(r->rsync_dirfd, btrfs, err,
+	    sizeof(err))) == NULL)
 		snprintf(r->err, sizeof(r->err), "%s: %s", r->o->rsync_dir,
 		    err);
 	return rev;
@@ -174,7 +180,7 @@ run_snapshot(struct run *r, struct apply *a)
 	memset(a, 0, sizeof(*a));
 	a->layout = r->o->layout;
 	a->snapshot = 1;
-	if ((a->rev = run_begin(r)) == NULL)
+	if ((a->rev = run_begin(r, r->backend == TREE_BTRFS)) == NULL)
 		return NULL;
 	if (run_document(r, RRDP_SNAPSHOT, r->n.snapshot_uri,
 	    r->n.snapshot_hash, r->n.serial, a, NULL, NULL) == -1) {
@@ -182,6 +188,39 @@ run_snapshot(struct run *r, struct apply *a)
 		return NULL;
 	}
 	return a->rev;
+}
+
+/*
+ * Makes a->rev a new revision that starts as the current one: a snapshot
+ * of its subvolume (btrfs), else hard links of its files. Returns 0, -1
+ * with r->err set, or -2 (r->err set) when no revision can be begun at
+ * all, so that the snapshot would fail too.
+ */
+static int
+run_base(struct run *r, struct apply *a)
+{
+	char err[ERR_MAX];
+
+	if (tree_can_snapshot(r->rsync_dirfd, r->current, r->backend)) {
+		a->rev = revision_begin_snapshot(r->rsync_dirfd, r->current,
+		    (size_t)r->st.objects, err, sizeof(err));
+		if (a->rev == NULL) {
+			snprintf(r->err, sizeof(r->err), "%s: %s",
+			    r->o->rsync_dir, err);
+			return -1;
+		}
+		return 0;
+	}
+	/* Hard links do not cross subvolumes: a directory beside it. */
+	if ((a->rev = run_begin(r, 0)) == NULL)
+		return -2;
+	if (revision_link_from(a->rev, r->current, r->err,
+	    sizeof(r->err)) == -1) {
+		revision_abort(a->rev);
+		a->rev = NULL;
+		return -1;
+	}
+	return 0;
 }
 
 /*
@@ -193,18 +232,14 @@ run_deltas(struct run *r, const struct decision *d, struct apply *a,
     int *fatal)
 {
 	const struct rrdp_delta_ref *dr;
+	int rc;
 
 	memset(a, 0, sizeof(*a));
 	a->layout = r->o->layout;
 	snprintf(a->host, sizeof(a->host), "%s", r->st.host);
 	*fatal = 0;
-	if ((a->rev = run_begin(r)) == NULL) {
-		*fatal = 1;
-		return NULL;
-	}
-	if (revision_link_from(a->rev, r->current, r->err,
-	    sizeof(r->err)) == -1) {
-		revision_abort(a->rev);
+	if ((rc = run_base(r, a)) < 0) {
+		*fatal = rc == -2;
 		return NULL;
 	}
 	for (size_t i = d->first; i < d->first + d->count; i++) {
@@ -272,6 +307,10 @@ run_open(struct run *r, int *lockfd)
 		    strerror(errno));
 		return EXIT_FAIL;
 	}
+	if ((rc = tree_choose(r->rsync_dirfd, o->rsync_dir, o->tree, r->err,
+	    sizeof(r->err))) == -1)
+		return EXIT_FAIL;
+	r->backend = (enum tree_backend)rc;
 	state_clean_temps(o->state_dir);
 	rc = state_read(o->state_dir, &r->st, err, sizeof(err));
 	if (rc == -1)

@@ -9,6 +9,7 @@
 #include "rsyncswap/limits.h"
 #include "rsyncswap/privs.h"
 #include "rsyncswap/rrdpout.h"
+#include "rsyncswap/tree.h"
 #include "rsyncswap/uri.h"
 
 struct sync_options {
@@ -17,6 +18,7 @@ struct sync_options {
 	const char		*rsync_dir;
 	struct fetch_config	 fetch;
 	enum uri_layout		 layout;	/* --include-host, --flat */
+	enum tree_mode		 tree;		/* --btrfs */
 	long long		 cleanup_after;
 	size_t			 max_deltas;
 	size_t			 max_object_size;

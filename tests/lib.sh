@@ -9,10 +9,20 @@ DATA="$TOP/tests/data"
 T=$(mktemp -d "${TMPDIR:-/tmp}/rsyncswap-t.XXXXXX")
 chmod 755 "$T"
 PIDS=""
+MOUNTS=""
 
 cleanup() {
 	for p in $PIDS; do kill "$p" 2>/dev/null || true; done
 	for p in $PIDS; do wait "$p" 2>/dev/null || true; done
+	for m in $MOUNTS; do
+		# A process that just ended may hold the mount a moment longer.
+		_i=0
+		while ! umount "$m" 2>/dev/null; do
+			_i=$((_i + 1)); [ $_i -lt 50 ] || { umount -l "$m" || true; break; }
+			sleep 0.1
+		done
+		rm -f "$m.img"
+	done
 	rm -rf "$T"
 }
 trap cleanup EXIT INT TERM
@@ -22,6 +32,63 @@ skip() { echo "$*"; exit 77; }
 ok() { echo "ok: $*"; }
 need_root() { [ "$(id -u)" = 0 ] || skip "needs root: $*"; }
 need_cmd() { command -v "$1" >/dev/null 2>&1 || skip "needs $1 (make deps)"; }
+
+# need_btrfs: skips unless this is root on a kernel with btrfs and
+# mkfs.btrfs (btrfs-progs) is installed.
+need_btrfs() {
+	need_root "mounts a loop btrfs"
+	if ! grep -qw btrfs /proc/filesystems 2>/dev/null; then
+		modprobe btrfs 2>/dev/null || true
+		grep -qw btrfs /proc/filesystems 2>/dev/null || skip "the kernel has no btrfs"
+	fi
+	need_cmd mkfs.btrfs
+	need_cmd losetup
+}
+
+# mount_fs TYPE DIR [OPTIONS]: makes a file system of TYPE (btrfs, ext4) in
+# the sparse loop file DIR.img and mounts it on DIR (made when missing)
+# with OPTIONS; unmounted and removed on exit.
+mount_fs() {
+	mkdir -p "$2"
+	truncate -s 2G "$2.img"
+	case $1 in
+	btrfs) mkfs.btrfs -q -f "$2.img" >/dev/null ;;
+	ext4) mkfs.ext4 -q -F "$2.img" >/dev/null ;;
+	*) fail "mount_fs: $1?" ;;
+	esac
+	mount -o "loop${3:+,$3}" "$2.img" "$2" || { rm -f "$2.img"; fail "cannot mount a loop $1 on $2"; }
+	MOUNTS="$2 $MOUNTS"
+	chmod 755 "$2"
+}
+
+# RSYNCSWAP_TEST_FS=btrfs (tests/system/btrfs-suite.sh): the scratch
+# directory is a loop-mounted btrfs (user_subvol_rm_allowed), so that a
+# test runs unchanged on the btrfs back end.
+if [ "${RSYNCSWAP_TEST_FS:-}" = btrfs ]; then
+	need_btrfs
+	mount_fs btrfs "$T" user_subvol_rm_allowed
+fi
+
+# copy_state SRC DST: a copy of the state directory SRC (its rsync directory
+# inside) sharing the files: hard links; on btrfs each revision subvolume
+# becomes a snapshot, as hard links do not cross subvolumes.
+copy_state() {
+	if [ "$(stat -f -c %T "$1")" != btrfs ]; then cp -al "$1" "$2"; return; fi
+	mkdir "$2"
+	for _f in "$1"/* "$1"/.[!.]*; do
+		[ -e "$_f" ] || [ -L "$_f" ] || continue
+		[ "$(basename "$_f")" = rsync ] || { cp -al "$_f" "$2/"; continue; }
+		mkdir "$2/rsync"
+		for _r in "$_f"/* "$_f"/.[!.]*; do
+			[ -e "$_r" ] || [ -L "$_r" ] || continue
+			if [ ! -L "$_r" ] && [ -d "$_r" ] && [ "$(stat -c %i "$_r")" = 256 ]; then
+				btrfs subvolume snapshot "$_r" "$2/rsync/$(basename "$_r")" >/dev/null
+			else
+				cp -al "$_r" "$2/rsync/"
+			fi
+		done
+	done
+}
 
 # free_port: prints a TCP port on 127.0.0.1 that nothing listens on.
 free_port() {

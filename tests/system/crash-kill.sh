@@ -244,7 +244,7 @@ summary snapshot
 # pristine state each time (rsyncswap never modifies a file in place, so the
 # copies share inodes safely; a change in place would show in later trials)
 sync "$T/base" notif-s1-1.xml || { cat "$T/err" >&2; fail "base snapshot"; }
-cp -al "$T/base" "$T/d"
+copy_state "$T/base" "$T/d"
 t0=$(now_ms)
 sync "$T/d" notif-s1-21-deltas.xml --cleanup-after 0 || { cat "$T/err" >&2; fail "deltas"; }
 delta_ms=$(( $(now_ms) - t0 ))
@@ -257,7 +257,7 @@ for d in $(delays $((KILLS * 3)) "$delta_ms" "$((seed + 1))"); do
 	[ $kills -lt $((KILLS - KILLS / 2)) ] && [ "$(date +%s)" -lt $until ] || break
 	tries=$((tries + 1))
 	rm -rf "$T/d"
-	cp -al "$T/base" "$T/d"
+	copy_state "$T/base" "$T/d"
 	if trial deltas "$T/d" notif-s1-21-deltas.xml "$REV1" "$REV21" list.1 list.21 "$d"; then
 		kills=$((kills + 1))
 	fi
