@@ -25,6 +25,9 @@
 
 #include "tsnorm/tsnorm.h"
 
+/* Longest revision name an expiry summary records. */
+#define EXPIRY_REVISION_MAX	256
+
 /* Why a manifest or CRL is listed as damaged. */
 enum expiry_bad_reason {
 	EXPIRY_BAD_UNREADABLE,		/* not a readable manifest / CRL */
@@ -57,6 +60,8 @@ struct expiry_bad {
 };
 
 struct expiry_summary {
+	char			 revision[EXPIRY_REVISION_MAX];	/* it describes;
+							   "" unknown */
 	struct expiry_pp	*pps;	/* by expiry, then dir */
 	size_t			 npps;
 	struct expiry_bad	*bad;	/* by path, at most MAX_EXPIRY_BAD */

@@ -1,7 +1,8 @@
 /*
  * <state-dir>/expiry: a line-based text file.
  *
- *	rsyncswap-expiry 2
+ *	rsyncswap-expiry 3
+ *	revision NAME
  *	pp EXPIRY MFT-NEXTUPDATE MFT-EE-NOTAFTER CRL-NEXTUPDATE MFT-THISUPDATE
  *	    OBJECTS DIR		(one line)
  *	other OBJECTS DIR
@@ -21,7 +22,9 @@
  * them, because they are known only then.
  * Times are seconds since the epoch, "-" when absent; DIR and PATH are the
  * rest of the line ("." for the top directory). The final "end" line tells
- * a complete file from a truncated one.
+ * a complete file from a truncated one. NAME is the revision directory the
+ * file describes: a file of another revision (a run killed between the
+ * state and the summary) is never taken for the served one's.
  */
 #include <sys/stat.h>
 
@@ -77,7 +80,8 @@ struct expiry_writer {
 };
 
 struct expiry_writer *
-expiry_writer_open(const char *state_dir, char *errbuf, size_t errsz)
+expiry_writer_open(const char *state_dir, const char *revision, char *errbuf,
+    size_t errsz)
 {
 	struct expiry_writer	*w;
 	int			 fd;
@@ -108,7 +112,7 @@ expiry_writer_open(const char *state_dir, char *errbuf, size_t errsz)
 		free(w);
 		return NULL;
 	}
-	fprintf(w->f, "%s\n", EXPIRY_FILE_MAGIC);
+	fprintf(w->f, "%s\nrevision %s\n", EXPIRY_FILE_MAGIC, revision);
 	return w;
 }
 
@@ -258,7 +262,8 @@ expiry_save(const char *state_dir, const struct expiry_summary *sum,
 	struct expiry_writer	*w;
 	size_t			 i;
 
-	if ((w = expiry_writer_open(state_dir, errbuf, errsz)) == NULL)
+	if ((w = expiry_writer_open(state_dir, sum->revision, errbuf,
+	    errsz)) == NULL)
 		return -1;
 	for (i = 0; i < sum->npps; i++)
 		writer_pp(w, &sum->pps[i]);

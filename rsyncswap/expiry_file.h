@@ -14,7 +14,7 @@
 
 /* Name of the file below the state directory, its first line. */
 #define EXPIRY_FILE_NAME	"expiry"
-#define EXPIRY_FILE_MAGIC	"rsyncswap-expiry 2"
+#define EXPIRY_FILE_MAGIC	"rsyncswap-expiry 3"
 
 /* Longest line of the file: a path and the numbers before it. */
 #define EXPIRY_LINE_MAX		(PATH_MAX + 256)
@@ -38,11 +38,12 @@ struct expiry_record {
 struct expiry_writer;
 
 /*
- * Returns a writer of <state_dir>/expiry: a temporary file in state_dir
- * until expiry_writer_commit(). Returns NULL with a message in errbuf.
+ * Returns a writer of <state_dir>/expiry describing the revision directory
+ * named revision: a temporary file in state_dir until
+ * expiry_writer_commit(). Returns NULL with a message in errbuf.
  */
 struct expiry_writer	*expiry_writer_open(const char *state_dir,
-			    char *errbuf, size_t errsz);
+			    const char *revision, char *errbuf, size_t errsz);
 
 /* Fills sink with callbacks that write to w. */
 void	expiry_writer_sink(struct expiry_writer *w, struct expiry_sink *sink);

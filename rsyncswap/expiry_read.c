@@ -268,6 +268,14 @@ expiry_reader_next(struct expiry_reader *r, struct expiry_record *rec,
 				break;
 			continue;
 		}
+		if (r->lineno == 2) {
+			if (strncmp(r->line, "revision ", 9) != 0 ||
+			    strlen(r->line + 9) >= sizeof(r->totals.revision))
+				break;
+			snprintf(r->totals.revision,
+			    sizeof(r->totals.revision), "%s", r->line + 9);
+			continue;
+		}
 		if (r->at == AT_LISTS && strncmp(r->line, "pp ", 3) == 0)
 			rc = parse_pp(r->line + 3, rec) == 0 ? 1 : -1;
 		else if (r->at == AT_LISTS &&
@@ -389,6 +397,7 @@ load(const char *state_dir, int brief, int64_t limit,
 		return -1;
 	}
 	t = expiry_reader_totals(r);
+	snprintf(sum->revision, sizeof(sum->revision), "%s", t->revision);
 	sum->objects = t->objects;
 	sum->nbad = t->nbad;
 	sum->dropped += t->dropped;
@@ -396,6 +405,25 @@ load(const char *state_dir, int brief, int64_t limit,
 	expiry_reader_close(r);
 	expiry_summary_sort(sum);
 	return 0;
+}
+
+int
+expiry_file_revision(const char *state_dir, char *buf, size_t bufsz)
+{
+	struct expiry_reader	*r;
+	struct expiry_record	 rec;
+	char			 err[ERR_MAX];
+	int			 rc;
+
+	buf[0] = '\0';
+	if ((rc = expiry_reader_open(state_dir, &r, err, sizeof(err))) != 0)
+		return rc;
+	/* The first record (or the end) comes after the revision line. */
+	rc = expiry_reader_next(r, &rec, err, sizeof(err));
+	if (rc != -1)
+		snprintf(buf, bufsz, "%s", r->totals.revision);
+	expiry_reader_close(r);
+	return rc == -1 ? -1 : 0;
 }
 
 int

@@ -26,12 +26,20 @@ int	expiry_reader_next(struct expiry_reader *r, struct expiry_record *rec,
 
 /*
  * Returns the totals of the file (objects, nbad, dropped, newest_update;
- * no lists) once expiry_reader_next() returned 0.
+ * no lists) once expiry_reader_next() returned 0, and the revision it
+ * describes once it returned anything but -1.
  */
 const struct expiry_summary *expiry_reader_totals(const struct expiry_reader *r);
 
 /* Closes r (NULL is fine). */
 void	expiry_reader_close(struct expiry_reader *r);
+
+/*
+ * Writes into buf the revision that <state_dir>/expiry describes, from its
+ * head alone. Returns 0; 1 if there is no such file; -1 if its head is
+ * damaged or of another format (buf is then "").
+ */
+int	expiry_file_revision(const char *state_dir, char *buf, size_t bufsz);
 
 /*
  * Reads <state_dir>/expiry into sum (freed by expiry_summary_free), sorted.

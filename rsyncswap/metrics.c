@@ -97,6 +97,11 @@ metrics_update(const char *path, const char *state_dir,
 	/* A minute of margin: metrics_expiry() reads the clock again. */
 	have = expiry_load_brief(state_dir, time(NULL), m->expiry_warn + 60,
 	    &sum, err, sizeof(err)) == 0;
+	/* Only the served revision's summary speaks for it. */
+	if (have && strcmp(sum.revision, st.revision) != 0) {
+		expiry_summary_free(&sum);
+		have = 0;
+	}
 	if ((fd = open(rsync_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) != -1) {
 		rc = metrics_write(path, &st, have ? &sum : NULL, fd, m, err,
 		    sizeof(err));

@@ -127,11 +127,12 @@ from_deltas(struct expiry_reader *prev, int revfd, struct touched *t,
 
 void
 revexpiry_begin(struct revexpiry *x, const char *state_dir,
-    struct revision *rev)
+    struct revision *rev, const char *name)
 {
 	char	err[ERR_MAX];
 
-	if ((x->w = expiry_writer_open(state_dir, err, sizeof(err))) == NULL) {
+	if ((x->w = expiry_writer_open(state_dir, name, err,
+	    sizeof(err))) == NULL) {
 		log_warn("expiry summary: %s", err);
 		return;
 	}
@@ -145,27 +146,32 @@ revexpiry_begin(struct revexpiry *x, const char *state_dir,
  * is good, else from the tree. Returns 0, or -1 with a message in errbuf.
  */
 static int
-from_revision(const char *state_dir, int revfd, struct touched *t,
-    char *errbuf, size_t errsz)
+from_revision(const char *state_dir, int revfd, const char *name,
+    const char *prev_name, struct touched *t, char *errbuf, size_t errsz)
 {
 	struct expiry_reader	*prev = NULL;
 	struct expiry_writer	*w;
 	struct expiry_sink	 sink;
+	char			 prev_rev[EXPIRY_REVISION_MAX];
 	int			 ok = 0;
 
-	if ((w = expiry_writer_open(state_dir, errbuf, errsz)) == NULL) {
+	if ((w = expiry_writer_open(state_dir, name, errbuf, errsz)) == NULL) {
 		close(revfd);
 		return -1;
 	}
-	if (t != NULL && expiry_reader_open(state_dir, &prev, errbuf,
-	    errsz) == 0 && from_deltas(prev, revfd, t, w, errbuf, errsz) == 0)
+	/* The previous file counts only if it is the previous revision's. */
+	if (t != NULL && prev_name != NULL &&
+	    expiry_file_revision(state_dir, prev_rev, sizeof(prev_rev)) == 0 &&
+	    strcmp(prev_rev, prev_name) == 0 &&
+	    expiry_reader_open(state_dir, &prev, errbuf, errsz) == 0 &&
+	    from_deltas(prev, revfd, t, w, errbuf, errsz) == 0)
 		ok = 1;
 	expiry_reader_close(prev);
 	if (!ok) {
 		/* Start again from the tree. */
 		expiry_writer_abort(w);
-		if ((w = expiry_writer_open(state_dir, errbuf, errsz)) ==
-		    NULL) {
+		if ((w = expiry_writer_open(state_dir, name, errbuf,
+		    errsz)) == NULL) {
 			close(revfd);
 			return -1;
 		}
@@ -178,7 +184,7 @@ from_revision(const char *state_dir, int revfd, struct touched *t,
 
 void
 revexpiry_save(struct revexpiry *x, const char *state_dir, int rsync_dirfd,
-    const char *name, struct touched *t)
+    const char *name, const char *prev, struct touched *t)
 {
 	char	err[ERR_MAX], path[PATH_MAX];
 	int	revfd, rc;
@@ -191,7 +197,8 @@ revexpiry_save(struct revexpiry *x, const char *state_dir, int rsync_dirfd,
 		snprintf(err, sizeof(err), "%s: %s", name, strerror(errno));
 		rc = -1;
 	} else
-		rc = from_revision(state_dir, revfd, t, err, sizeof(err));
+		rc = from_revision(state_dir, revfd, name, prev, t, err,
+		    sizeof(err));
 	if (rc == -1) {
 		/* No summary is better than one of another revision. */
 		snprintf(path, sizeof(path), "%s/%s", state_dir,

@@ -35,18 +35,20 @@ struct revexpiry {
  * revexpiry_save() reads the tree instead.
  */
 void	revexpiry_begin(struct revexpiry *x, const char *state_dir,
-	    struct revision *rev);
+	    struct revision *rev, const char *name);
 
 /*
  * Puts <state_dir>/expiry in place for the revision directory name below
  * rsync_dirfd: what its commit read (revexpiry_begin), or, for a revision
  * built from deltas (t: the directories they touched, else NULL), the
- * previous file with the touched directories read again, or else the
+ * previous file with the touched directories read again when that file
+ * describes prev (the revision the deltas were applied to), or else the
  * tree read one directory at a time. Memory does not grow with the
  * repository. A failure only costs the file: it is removed, and logged.
  */
 void	revexpiry_save(struct revexpiry *x, const char *state_dir,
-	    int rsync_dirfd, const char *name, struct touched *t);
+	    int rsync_dirfd, const char *name, const char *prev,
+	    struct touched *t);
 
 /* Drops a file begun and not saved (x zeroed is fine). */
 void	revexpiry_abort(struct revexpiry *x);

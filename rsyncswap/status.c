@@ -35,6 +35,9 @@ struct view {
 	long long		 cleanup;
 	int			 have_sum;
 	struct expiry_summary	 sum;
+	char			 sum_other[EXPIRY_REVISION_MAX];	/* the
+						   revision of a summary not
+						   of current */
 	int			 health;		/* STATUS_* */
 	char			 why[ERR_MAX];		/* "" when serving */
 };
@@ -201,7 +204,11 @@ print_text(FILE *f, struct view *v, long long expiry_warn)
 			expiry_fmt_duration(expiry_warn, win, sizeof(win));
 		fprintf(f, "expiry (--expiry-warn window %s):\n", win);
 		expiry_print_text(f, &v->sum, v->now, expiry_warn, "  ");
-	} else
+	} else if (v->sum_other[0] != '\0')
+		fprintf(f, "expiry: not known (the summary is of %s; the next "
+		    "sync reads the served revision again)\n",
+		    log_scrub(v->sum_other));
+	else
 		fprintf(f, "expiry: not known yet\n");
 }
 
@@ -353,6 +360,13 @@ status_print(FILE *f, const char *state_dir, const char *rsync_dir,
 	v->cur_rev = v->cur[0] != '\0' ? state_history_find(&v->st, v->cur) :
 	    NULL;
 	v->have_sum = expiry_load(state_dir, &v->sum, err, sizeof(err)) == 0;
+	/* A summary of another revision (a run killed before it) is none. */
+	if (v->have_sum && strcmp(v->sum.revision, v->cur) != 0) {
+		snprintf(v->sum_other, sizeof(v->sum_other), "%s",
+		    v->sum.revision);
+		expiry_summary_free(&v->sum);
+		v->have_sum = 0;
+	}
 	errno = saved;
 	judge(v, fd, rsync_dir, cur_err, so->stale_after);
 	if (fd != -1)

@@ -254,11 +254,14 @@ run_deltas(struct run *r, const struct decision *d, struct apply *a,
 	return a->rev;
 }
 
-/* Writes the expiry file of the new revision name (see revexpiry.h). */
+/*
+ * Writes the expiry file of the new revision name, made from deltas to
+ * prev when a is not NULL (see revexpiry.h).
+ */
 static void
-run_expiry(struct run *r, struct apply *a, const char *name)
+run_expiry(struct run *r, struct apply *a, const char *name, const char *prev)
 {
-	revexpiry_save(&r->xp, r->o->state_dir, r->rsync_dirfd, name,
+	revexpiry_save(&r->xp, r->o->state_dir, r->rsync_dirfd, name, prev,
 	    a != NULL && !a->snapshot ? &a->touched : NULL);
 }
 
@@ -371,7 +374,7 @@ run_publish(struct run *r, struct revision *rev, const struct apply *a,
 {
 	/* A snapshot's tree is read for the expiry file as it is finished. */
 	if (a->snapshot)
-		revexpiry_begin(&r->xp, r->o->state_dir, rev);
+		revexpiry_begin(&r->xp, r->o->state_dir, rev, name);
 	if (revision_commit(rev, name, r->have_current ? r->current : NULL,
 	    r->have_state, r->err, sizeof(r->err)) == -1)
 		return -1;
@@ -405,14 +408,14 @@ run_unswap(struct run *r, const char *prev)
 	r->have_current = prev[0] != '\0';
 }
 
-/* Returns 1 if the state directory holds an expiry summary. */
+/* Returns 1 if the expiry summary describes the current revision. */
 static int
 run_has_expiry(const struct run *r)
 {
-	char path[PATH_MAX];
+	char rev[EXPIRY_REVISION_MAX];
 
-	snprintf(path, sizeof(path), "%s/expiry", r->o->state_dir);
-	return access(path, F_OK) == 0;
+	return expiry_file_revision(r->o->state_dir, rev, sizeof(rev)) == 0 &&
+	    strcmp(rev, r->current) == 0;
 }
 
 /*
@@ -666,10 +669,11 @@ sync_run(const struct sync_options *o, struct sync_report *rep)
 	}
 	if (strcmp(prev, name) != 0)
 		shrink_accept_clear(o->state_dir);
-	run_expiry(&r, &a, name);
+	run_expiry(&r, &a, name, prev);
 done:
+	/* None, or of another revision (a run killed before it): rebuilt. */
 	if (r.have_current && !run_has_expiry(&r))
-		run_expiry(&r, NULL, r.current);
+		run_expiry(&r, NULL, r.current, NULL);
 	if (r.n.session_id[0] != '\0' && state_set_deltas(&r.st, &r.n) == -1)
 		log_warn("out of memory keeping the delta list");
 	if (vp != NULL) {

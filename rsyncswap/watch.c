@@ -155,6 +155,15 @@ watch_expiry(const struct watch_options *w, char *last, size_t lastsz,
 	if (expiry_load_brief(w->sync.state_dir, now, w->expiry_warn, &sum,
 	    err, sizeof(err)) != 0)
 		return;
+	memset(&st, 0, sizeof(st));
+	if (state_read(w->sync.state_dir, &st, err, sizeof(err)) != 0 ||
+	    strcmp(sum.revision, st.revision) != 0) {
+		/* Not the served revision's summary: nothing to say yet. */
+		state_free(&st);
+		expiry_summary_free(&sum);
+		return;
+	}
+	state_free(&st);
 	level = expiry_warning(&sum, now, w->expiry_warn, msg, sizeof(msg));
 	expiry_assess(&sum, now, w->expiry_warn, &a);
 	if (state_read(w->sync.state_dir, &st, err, sizeof(err)) == 0 &&

@@ -12,7 +12,7 @@ flags="-std=c11 -D_GNU_SOURCE -g -O1 -I$TOP $(pkg-config --cflags libxml-2.0 lib
 case $build in
 *san*) flags="$flags -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" ;;
 esac
-libs="$TOP/$build/librsyncswap.a $TOP/$build/libtsnorm.a $(pkg-config --libs libxml-2.0 libcurl openssl libcap zlib)"
+libs="$TOP/$build/librsyncswap.a $TOP/$build/libtsnorm.a $(pkg-config --libs libxml-2.0 libcurl openssl libcap zlib) -lm"
 n=0 inputs=0
 for src in "$TOP"/tests/fuzz/fuzz_*.c; do
 	name=$(basename "$src" .c)

@@ -223,8 +223,17 @@ test_file(void **state)
 	r = rec(TSNORM_EXPIRY_MFT, TSNORM_EXPIRY_OK, 1, 8, 9);
 	expiry_acc_add(acc, "a dir/with space/x.mft", &r);
 	expiry_acc_finish(acc, &s);
+	snprintf(s.revision, sizeof(s.revision), "session_x_serial_1");
 	assert_int_equal(expiry_save(dir, &s, err, sizeof(err)), 0);
 	assert_int_equal(expiry_load(dir, &l, err, sizeof(err)), 0);
+	assert_string_equal(l.revision, "session_x_serial_1");
+	{
+		char rev[EXPIRY_REVISION_MAX];
+
+		assert_int_equal(expiry_file_revision(dir, rev, sizeof(rev)),
+		    0);
+		assert_string_equal(rev, "session_x_serial_1");
+	}
 
 	/* What was saved prints exactly as what was loaded. */
 	mem = open_memstream(&buf, &sz);
@@ -243,29 +252,36 @@ test_file(void **state)
 	expiry_summary_free(&l);
 
 	/* Damaged files are refused, whole. */
-	put_file(dir, "rsyncswap-expiry 2\npp 5 5 - - 1 1 m/a\nobjects 1\n"
+	put_file(dir, "rsyncswap-expiry 3\nrevision r\npp 5 5 - - 1 1 m/a\nobjects 1\n"
 	    "damaged 0\ndropped 0\nnewest-update -\n");	/* no "end" */
 	assert_int_equal(expiry_load(dir, &l, err, sizeof(err)), -1);
 	assert_int_equal(l.npps, 0);
 	put_file(dir, "rsyncswap-expiry 1\nobjects 1\ndamaged 0\ndropped 0\n"
 	    "newest-update -\npp 5 5 - - 1 m/a\nend\n");	/* old format */
 	assert_int_equal(expiry_load(dir, &l, err, sizeof(err)), -1);
-	put_file(dir, "rsyncswap-expiry 2\npp 5 x - - 1 1 m/a\nobjects 1\n"
+	/* Format 2 named no revision: refused, so it is read again. */
+	put_file(dir, "rsyncswap-expiry 2\nobjects 0\ndamaged 0\ndropped 0\n"
+	    "newest-update -\nend\n");
+	assert_int_equal(expiry_load(dir, &l, err, sizeof(err)), -1);
+	put_file(dir, "rsyncswap-expiry 3\nobjects 0\ndamaged 0\ndropped 0\n"
+	    "newest-update -\nend\n");	/* no revision line */
+	assert_int_equal(expiry_load(dir, &l, err, sizeof(err)), -1);
+	put_file(dir, "rsyncswap-expiry 3\nrevision r\npp 5 x - - 1 1 m/a\nobjects 1\n"
 	    "damaged 0\ndropped 0\nnewest-update -\nend\n");
 	assert_int_equal(expiry_load(dir, &l, err, sizeof(err)), -1);
-	put_file(dir, "rsyncswap-expiry 2\npp 5 5 - - 1 m/a\nobjects 1\n"
+	put_file(dir, "rsyncswap-expiry 3\nrevision r\npp 5 5 - - 1 m/a\nobjects 1\n"
 	    "damaged 0\ndropped 0\nnewest-update -\nend\n");	/* no count */
 	assert_int_equal(expiry_load(dir, &l, err, sizeof(err)), -1);
-	put_file(dir, "rsyncswap-expiry 2\nbad weird m/a.mft\nobjects 1\n"
+	put_file(dir, "rsyncswap-expiry 3\nrevision r\nbad weird m/a.mft\nobjects 1\n"
 	    "damaged 1\ndropped 0\nnewest-update -\nend\n");
 	assert_int_equal(expiry_load(dir, &l, err, sizeof(err)), -1);
-	put_file(dir, "rsyncswap-expiry 2\nobjects 1\npp 5 5 - - 1 1 m/a\n"
+	put_file(dir, "rsyncswap-expiry 3\nrevision r\nobjects 1\npp 5 5 - - 1 1 m/a\n"
 	    "damaged 0\ndropped 0\nnewest-update -\nend\n");	/* order */
 	assert_int_equal(expiry_load(dir, &l, err, sizeof(err)), -1);
-	put_file(dir, "rsyncswap-expiry 2\nbad io-error m/b.crl\nobjects 1\n"
+	put_file(dir, "rsyncswap-expiry 3\nrevision r\nbad io-error m/b.crl\nobjects 1\n"
 	    "damaged 0\ndropped 0\nnewest-update -\nend\n");	/* 1 > 0 */
 	assert_int_equal(expiry_load(dir, &l, err, sizeof(err)), -1);
-	put_file(dir, "rsyncswap-expiry 2\npp 9 9 - - 1 1 m/z\n"
+	put_file(dir, "rsyncswap-expiry 3\nrevision r\npp 9 9 - - 1 1 m/z\n"
 	    "other 3 m/c\npp 5 5 - - 1 2 m/a\nbad io-error m/b.crl\n"
 	    "objects 6\ndamaged 1\ndropped 0\nnewest-update 12\nend\n");
 	assert_int_equal(expiry_load(dir, &l, err, sizeof(err)), 0);
@@ -306,7 +322,7 @@ test_load_brief(void **state)
 	assert_non_null(mkdtemp(dir));
 	snprintf(path, sizeof(path), "%s/expiry", dir);
 	assert_non_null(f = fopen(path, "w"));
-	fputs("rsyncswap-expiry 2\n", f);
+	fputs("rsyncswap-expiry 3\nrevision r\n", f);
 	for (i = 0; i < 500; i++)	/* most far away, in no order */
 		fprintf(f, "pp %zu - - - - 1 far/%zu\n", 1000 + (i * 7919) % 500,
 		    i);
