@@ -2,6 +2,8 @@
  * Session table: max_open session slots (allocated once, a free list) and an
  * open-addressing index pid -> slot (linear probing, backward-shift
  * deletion, at most half full), so a line costs O(1) whatever the log size.
+ * Open slots are also on a list from least to most recently seen, so
+ * evicting the least recent one is O(1) too.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -13,8 +15,8 @@
 
 struct slot {
 	struct rsyncd_session	s;
-	unsigned long long	seq;	/* when it was last seen; LRU order */
-	uint32_t		next;	/* free list */
+	uint32_t		next;	/* free list; open: the LRU list */
+	uint32_t		prev;	/* open: the LRU list */
 };
 
 struct rsyncd_sessions {
@@ -23,7 +25,7 @@ struct rsyncd_sessions {
 	uint32_t		 free;
 	uint32_t		*index;	/* slot numbers, EMPTY = unused */
 	size_t			 mask;	/* index size - 1 */
-	unsigned long long	 seq;
+	uint32_t		 lru, mru;	/* open slots' list ends */
 	rsyncd_session_cb	 cb;
 	void			*arg;
 	struct rsyncd_sessions_stats st;
@@ -53,6 +55,7 @@ rsyncd_sessions_new(size_t max_open, rsyncd_session_cb cb, void *arg)
 		t->slots[i].next = i + 1 < max_open ? (uint32_t)(i + 1) : EMPTY;
 	t->max = max_open;
 	t->mask = n - 1;
+	t->lru = t->mru = EMPTY;
 	t->cb = cb;
 	t->arg = arg;
 	return t;
@@ -108,6 +111,35 @@ index_delete(struct rsyncd_sessions *t, size_t i)
 	}
 }
 
+/* Takes slot k off the LRU list. */
+static void
+lru_unlink(struct rsyncd_sessions *t, uint32_t k)
+{
+	struct slot *sl = &t->slots[k];
+
+	if (sl->prev != EMPTY)
+		t->slots[sl->prev].next = sl->next;
+	else
+		t->lru = sl->next;
+	if (sl->next != EMPTY)
+		t->slots[sl->next].prev = sl->prev;
+	else
+		t->mru = sl->prev;
+}
+
+/* Puts slot k at the most recent end of the LRU list. */
+static void
+lru_append(struct rsyncd_sessions *t, uint32_t k)
+{
+	t->slots[k].prev = t->mru;
+	t->slots[k].next = EMPTY;
+	if (t->mru != EMPTY)
+		t->slots[t->mru].next = k;
+	else
+		t->lru = k;
+	t->mru = k;
+}
+
 /* Completes the session at index position pos with outcome: callback, free. */
 static void
 complete(struct rsyncd_sessions *t, size_t pos, enum rsyncd_outcome outcome)
@@ -120,22 +152,17 @@ complete(struct rsyncd_sessions *t, size_t pos, enum rsyncd_outcome outcome)
 	t->st.completed++;
 	t->st.open--;
 	index_delete(t, pos);
+	lru_unlink(t, k);
 	t->slots[k].next = t->free;
 	t->free = k;
 }
 
-/* Evicts the open session seen least recently. */
+/* Evicts the open session seen least recently: the head of the list. */
 static void
 evict_one(struct rsyncd_sessions *t)
 {
-	size_t	i, best = EMPTY;
-
-	for (i = 0; i <= t->mask; i++)
-		if (t->index[i] != EMPTY && (best == EMPTY ||
-		    t->slots[t->index[i]].seq < t->slots[t->index[best]].seq))
-			best = i;
 	t->st.evicted++;
-	complete(t, best, RSYNCD_SESS_EVICTED);
+	complete(t, find_pos(t, t->slots[t->lru].s.pid), RSYNCD_SESS_EVICTED);
 }
 
 /* Opens a session for pid in a free slot; returns its index position. */
@@ -154,6 +181,7 @@ open_session(struct rsyncd_sessions *t, long pid)
 	s->error_code = -1;
 	pos = find_pos(t, pid);
 	t->index[pos] = k;
+	lru_append(t, k);
 	t->st.open++;
 	return pos;
 }
@@ -197,7 +225,11 @@ rsyncd_sessions_add(struct rsyncd_sessions *t, const struct rsyncd_line *l)
 		pos = open_session(t, l->pid);
 	}
 	s = &t->slots[t->index[pos]].s;
-	t->slots[t->index[pos]].seq = ++t->seq;
+	/* Seen now: the most recent end. */
+	if (t->mru != t->index[pos]) {
+		lru_unlink(t, t->index[pos]);
+		lru_append(t, t->index[pos]);
+	}
 	s->last = l->time;
 	take_names(s, l);
 	switch (l->kind) {
