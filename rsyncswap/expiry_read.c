@@ -74,10 +74,16 @@ get_count(char *line, const char *name, size_t *n)
 	return get_size(&s, n, 1);
 }
 
-/* Returns the path field s ("." is the top, ""). */
+/*
+ * Returns the path field s ("." is the top, ""), or NULL when it holds a
+ * control character, which the writer never writes.
+ */
 static const char *
 get_path(const char *s)
 {
+	for (const char *c = s; *c != '\0'; c++)
+		if ((unsigned char)*c < 0x20 || *c == 0x7f)
+			return NULL;
 	return strcmp(s, ".") == 0 ? "" : s;
 }
 
@@ -93,7 +99,8 @@ parse_pp(char *s, struct expiry_record *rec)
 	    !get_time(&s, &pp->mft_this_update) ||
 	    !get_size(&s, &pp->objects, 0) || *s == '\0')
 		return -1;
-	pp->dir = (char *)get_path(s);
+	if ((pp->dir = (char *)get_path(s)) == NULL)
+		return -1;
 	rec->kind = EXPIRY_REC_PP;
 	return 0;
 }
@@ -105,7 +112,8 @@ parse_other(char *s, struct expiry_record *rec)
 	memset(&rec->pp, 0, sizeof(rec->pp));
 	if (!get_size(&s, &rec->pp.objects, 0) || *s == '\0')
 		return -1;
-	rec->pp.dir = (char *)get_path(s);
+	if ((rec->pp.dir = (char *)get_path(s)) == NULL)
+		return -1;
 	rec->kind = EXPIRY_REC_OTHER;
 	return 0;
 }
@@ -132,7 +140,8 @@ parse_bad(char *s, struct expiry_record *rec)
 		return -1;
 	rec->kind = EXPIRY_REC_BAD;
 	rec->reason = reasons[i];
-	rec->path = get_path(s + len + 1);
+	if ((rec->path = get_path(s + len + 1)) == NULL)
+		return -1;
 	return 0;
 }
 
