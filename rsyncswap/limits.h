@@ -17,6 +17,13 @@
 #define MAX_PATH_DEPTH		32
 /* Deepest directory of a revision: host, module and the path's directories. */
 #define MAX_REV_DIR_DEPTH	(MAX_PATH_DEPTH + 1)
+/*
+ * Objects, and bytes of them, queued between the parser and the thread
+ * that writes them (sync_pipe.c); an object larger than the byte bound
+ * passes alone.
+ */
+#define PIPE_MAX_OBJECTS	1024
+#define PIPE_MAX_BYTES		(4 * 1024 * 1024)
 /* Deltas applied in one run before a snapshot is cheaper (as rpki-client). */
 #define MAX_DELTAS_DEFAULT	300
 /* Deltas listed in one notification (rpki-client allows any; bound memory). */

@@ -437,6 +437,12 @@ rrdp_parser_finish(struct rrdp_parser *p, const unsigned char *want_hash,
 	return 0;
 }
 
+int
+rrdp_parser_line(const struct rrdp_parser *p)
+{
+	return p->xml != NULL ? xmlSAX2GetLineNumber(p->xml) : 0;
+}
+
 /* Returns the reason of the first error (one line), or "" if none. */
 const char *
 rrdp_parser_error(const struct rrdp_parser *p)

@@ -80,6 +80,12 @@ int			 rrdp_parser_finish(struct rrdp_parser *,
 			    const unsigned char *want_hash,
 			    struct rrdp_notification *out);
 
+/*
+ * Returns the line of the document the parser is at (in a callback: the
+ * end tag of its element), or 0 when unknown.
+ */
+int			 rrdp_parser_line(const struct rrdp_parser *);
+
 /* Returns the reason of the first error (one line), or "" if none. */
 const char		*rrdp_parser_error(const struct rrdp_parser *);
 

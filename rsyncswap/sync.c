@@ -23,6 +23,7 @@
 #include "rsyncswap/sweep.h"
 #include "rsyncswap/sync.h"
 #include "rsyncswap/sync_apply.h"
+#include "rsyncswap/sync_pipe.h"
 #include "rsyncswap/tree.h"
 #include "rsyncswap/uri.h"
 
@@ -84,21 +85,30 @@ run_document(struct run *r, enum rrdp_kind kind, const char *uri,
     const unsigned char *hash, long long serial, struct apply *a,
     struct fetch_validators *v, int *not_modified)
 {
-	struct rrdp_handler h = { apply_publish, apply_withdraw, a };
+	struct rrdp_handler h = { pipe_publish, pipe_withdraw, NULL };
 	struct rrdp_parser *p;
 	struct doc_sink ds;
+	struct pipe *pp = NULL;
 	enum fetch_result fr;
 	char ferr[ERR_MAX], label[2 * MAX_URI_LENGTH + 4096];
 	long long max;
 	int copy = r->out != NULL && kind != RRDP_NOTIFICATION, ok = 0;
 
+	/* The objects are applied on a second thread, in document order. */
+	if (a != NULL && (pp = pipe_start(a, ferr, sizeof(ferr))) == NULL) {
+		snprintf(r->err, sizeof(r->err), "%s: %s", uri, ferr);
+		return -1;
+	}
+	h.arg = pp;
 	p = rrdp_parser_new(kind, kind == RRDP_NOTIFICATION ? NULL :
 	    r->n.session_id, kind == RRDP_NOTIFICATION ? -1 : serial,
 	    r->o->max_object_size, a != NULL ? &h : NULL);
 	if (p == NULL) {
 		snprintf(r->err, sizeof(r->err), "%s: out of memory", uri);
+		pipe_finish(pp, 0, ferr, sizeof(ferr));
 		return -1;
 	}
+	pipe_set_parser(pp, p);
 	max = kind == RRDP_NOTIFICATION ? MAX_NOTIFICATION_SIZE :
 	    MAX_DOCUMENT_SIZE;
 	ds.p = p;
@@ -127,6 +137,15 @@ run_document(struct run *r, enum rrdp_kind kind, const char *uri,
 		    rrdp_parser_error(p));
 	else
 		ok = 1;
+	/*
+	 * The writer's failure comes first in document order: it is the one
+	 * that applying the objects directly would have stopped at.
+	 */
+	if (pipe_finish(pp, ok, ferr, sizeof(ferr)) == -1) {
+		snprintf(r->err, sizeof(r->err), "%s: %s",
+		    fetch_label(&r->o->fetch, uri, label, sizeof(label)), ferr);
+		ok = 0;
+	}
 	if (copy)
 		run_copy_end(r, ok);
 	rrdp_parser_free(p);
