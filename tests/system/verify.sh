@@ -8,7 +8,8 @@
 #  2. verify passes on the untouched revision and fails (exit 1), naming
 #     what it can, on: a changed byte (mtime kept), a changed mtime, an
 #     extra file, a missing file, a file replaced by one of the same size,
-#     a symlink; after each is undone it passes again.
+#     a symlink, 30 extra files (20 listed, then the count); after each
+#     is undone it passes again. --include-host: the host is in the paths.
 #  3. no digest recorded (a state without one, a current the state does
 #     not describe): "no digest recorded", exit 1, never a match; the next
 #     run, up to date, records the digest of what its state describes.
@@ -94,6 +95,16 @@ for n in A B; do
 done
 ok "serial 2656 by snapshot, by deltas and by deltas from a digest-less state: digest $DB on all three, = the README's script"
 
+# With --include-host the paths, and so the digest, carry the host.
+"$RSYNCSWAP" sync -q -s "$T/H" --include-host --source-uri-base "$KS" "${BASE}notification.xml" ||
+	fail "node H (--include-host): exit $?"
+DH=$(digest_of H)
+[ -n "$DH" ] && [ "$DH" != "$DB" ] || fail "--include-host: digest \"$DH\" (module layout: $DB)"
+[ "$(python3 "$T/revision-digest.py" "$(current_rev "$T/H/rsync")")" = "$DH" ] ||
+	fail "--include-host: the README's script disagrees"
+"$RSYNCSWAP" verify -q -s "$T/H" || fail "verify --include-host revision: exit $?"
+ok "--include-host: digest $DH, = the README's script, verified"
+
 # 2. The untouched revision passes; each tampering fails and is undone.
 REV=$(current_rev "$T/B/rsync")
 must_pass "the sync"
@@ -138,6 +149,15 @@ mv "$D/new.tmp" "$REV/$F"; touch -d @946684800 "$D"
 must_fail "a file replaced by one of the same size" "files give digest"
 cp -p "$T/saved" "$REV/$F"; touch -d @946684800 "$D"
 must_pass "the replaced file put back"
+
+# Many differences: 20 lines, then their count.
+for i in $(seq 1 30); do echo "$i" >"$REV/repo/extra$i"; done
+must_fail "30 extra files" "more differences not listed"
+# 31: each file's mtime, and the time of repo/; 20 listed, the count, the digest.
+[ "$(wc -l <"$T/v.err")" -eq 22 ] || fail "30 extra files: $(wc -l <"$T/v.err") lines, not 22"
+grep -q ": 11 more differences not listed" "$T/v.err" || fail "30 extra files: $(tail -2 "$T/v.err")"
+rm "$REV"/repo/extra*; touch -d @946684800 "$REV/repo"
+must_pass "the extra files removed"
 
 ln -s /etc/passwd "$D/link.roa"
 must_fail "a symlink" "link.roa: a symlink, not a file"
