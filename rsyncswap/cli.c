@@ -28,7 +28,8 @@
 #define E	(1u << CMD_EXPIRY)
 #define K	(1u << CMD_KRILL_SYNC)
 #define A	(1u << CMD_ACCEPT_SHRINK)
-#define ALL	(S | W | P | T | R | E | K | A)
+#define Y	(1u << CMD_VERIFY)
+#define ALL	(S | W | P | T | R | E | K | A | Y)
 
 enum {
 	OPT_SOURCE = 256, OPT_INSECURE, OPT_INCLUDE_HOST, OPT_CLEANUP_AFTER,
@@ -55,9 +56,9 @@ struct cli_opt {
  * option it stands for.
  */
 static const struct cli_opt opts[] = {
-	{ "state-dir", 's', "DIR", S | W | P | T | R | A,
+	{ "state-dir", 's', "DIR", S | W | P | T | R | A | Y,
 	    "state file and lock (default " DEFAULT_STATE_DIR ")" },
-	{ "rsync-dir", 'r', "DIR", S | W | P | T,
+	{ "rsync-dir", 'r', "DIR", S | W | P | T | Y,
 	    "revisions and current (default STATE-DIR/rsync)" },
 	{ "source-uri-base", OPT_SOURCE, "BASE", S | W,
 	    "read the notification's directory from BASE: a local\n"
@@ -150,9 +151,9 @@ static const struct cli_opt opts[] = {
 	    "or a manifest or CRL is damaged" },
 	{ "json", OPT_JSON, NULL, T | R | E,
 	    "machine-readable output" },
-	{ "verbose", 'v', NULL, S | W | P | T | A,
+	{ "verbose", 'v', NULL, S | W | P | T | A | Y,
 	    "more log lines (twice: debug)" },
-	{ "quiet", 'q', NULL, S | W | P | T | A,
+	{ "quiet", 'q', NULL, S | W | P | T | A | Y,
 	    "errors only, no summary line" },
 	{ "help", 'h', NULL, ALL, "this text" },
 	{ "version", 'V', NULL, ALL, "print the version" },
@@ -212,6 +213,13 @@ static const struct {
 	    "Let the next revision that replaces the one served now have\n"
 	    "more than --max-shrink percent fewer objects, once (works while\n"
 	    "watch runs)." },
+	[CMD_VERIFY] = { "verify", "[OPTIONS]",
+	    "Check that the served revision is what was written: every\n"
+	    "path, its SHA-256 and mtime (the digest recorded when it was\n"
+	    "built), no extra file, directory times. Differences go to\n"
+	    "stderr.\n"
+	    "Exit: 0 as written, 1 a difference, no digest recorded, or an\n"
+	    "error; 2 usage." },
 };
 
 #define EXIT_LINE \

@@ -15,6 +15,7 @@ enum cli_cmd {
 	CMD_SYNC, CMD_WATCH, CMD_SWEEP, CMD_STATUS, CMD_REPORT, CMD_EXPIRY,
 	CMD_KRILL_SYNC,		/* sync with krill-sync's defaults */
 	CMD_ACCEPT_SHRINK,	/* let the next revision shrink, once */
+	CMD_VERIFY,
 	CMD_COUNT
 };
 

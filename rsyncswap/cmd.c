@@ -29,6 +29,7 @@
 #include "rsyncswap/status.h"
 #include "rsyncswap/sync.h"
 #include "rsyncswap/uri.h"
+#include "rsyncswap/verify.h"
 #include "rsyncswap/watch.h"
 
 /* Checks the notification URI and the back-end. Returns -1 or EXIT_USAGE. */
@@ -307,12 +308,15 @@ cmd_main(int argc, char *argv[])
 			return cli_usage_error(&c, "takes no arguments");
 		return shrink_accept_run(o->state_dir, o->quiet);
 	}
-	if (c.cmd == CMD_STATUS || c.cmd == CMD_SWEEP) {
+	if (c.cmd == CMD_STATUS || c.cmd == CMD_SWEEP || c.cmd == CMD_VERIFY) {
 		if (c.nargs != 0)
 			return cli_usage_error(&c, "takes no arguments");
 		if ((rc = state_rsync_dir(&c, rsync_dir, sizeof(rsync_dir))) !=
 		    -1)
 			return rc;
+		if (c.cmd == CMD_VERIFY)
+			return verify_run(o->state_dir, o->rsync_dir,
+			    o->quiet);
 		if (c.cmd == CMD_STATUS) {
 			so.json = c.json;
 			so.expiry_warn = c.w.expiry_warn;

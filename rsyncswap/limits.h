@@ -109,6 +109,9 @@
 /* Pause between sweeps while a replaced revision waits for readers (ms). */
 #define READERS_SWEEP_MS	1000
 
+/* Differences `rsyncswap verify` lists one by one (all are counted). */
+#define VERIFY_MAX_LISTED	20
+
 /* ---- defaults of the command line ---- */
 #define DEFAULT_STATE_DIR	"/var/lib/rsyncswap"
 /* The state directory of `rsyncswap krill-sync` (krill-sync's default). */

@@ -121,7 +121,7 @@ metrics_write(const char *path, const struct state *st,
     const struct expiry_summary *sum, int rsync_dirfd,
     const struct metrics *m, char *err, size_t errsz)
 {
-	char tmp[PATH_MAX];
+	char tmp[PATH_MAX], hex[DIGEST_HEX_LEN + 1];
 	FILE *f;
 	int fd;
 
@@ -153,6 +153,13 @@ metrics_write(const char *path, const struct state *st,
 	fprintf(f, "# HELP " PFX "session_info RRDP session of the current "
 	    "revision.\n# TYPE " PFX "session_info gauge\n" PFX
 	    "session_info{session=\"%s\"} 1\n", st->session_id);
+	/* Nodes serving one serial show one digest: a fleet compares them. */
+	if (st->have_digest && st->revision[0] != '\0')
+		fprintf(f, "# HELP " PFX "revision_info Serial and digest of "
+		    "the current revision (rsyncswap verify).\n# TYPE " PFX
+		    "revision_info gauge\n" PFX "revision_info{session=\"%s\","
+		    "serial=\"%lld\",digest=\"%s\"} 1\n", st->session_id,
+		    st->serial, digest_hex(&st->digest, hex));
 	metric(f, "objects", "gauge", "Objects in the current revision.",
 	    (double)st->objects);
 	metric(f, "last_sync_bytes", "gauge",

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "rsyncswap/digest.h"
 #include "rsyncswap/expiry_walk.h"
 #include "rsyncswap/fsutil.h"
 #include "rsyncswap/limits.h"
@@ -55,6 +56,8 @@ struct revision {
 	int		 snapshot;
 	char		**changed;
 	size_t		 nchanged, capchanged;
+	struct digest	 dg;		/* of the files so far */
+	int		 dg_known;	/* 0: linked, or failed */
 };
 
 /* Closes the cached directories from depth keep on. */
@@ -118,6 +121,8 @@ revision_new(int rsync_dirfd, int (*make)(int, const char *, const void *),
 		return NULL;
 	}
 	rev->dev = sb.st_dev;
+	digest_init(&rev->dg);
+	rev->dg_known = 1;
 	return rev;
 }
 
@@ -158,6 +163,7 @@ revision_begin_snapshot(int rsync_dirfd, const char *from, size_t objects,
 	}
 	rev->snapshot = 1;
 	rev->objects = objects;
+	rev->dg_known = 0;	/* until revision_set_digest */
 	return rev;
 }
 
@@ -271,11 +277,12 @@ revision_parent(struct revision *rev, const char *path, int create,
 
 /*
  * Writes data into a new file name below dirfd (which must not exist), with
- * the object's canonical mtime for path. Returns 0, or -1 with errno set.
+ * the object's canonical mtime for path, into *mtime. Returns 0, or -1 with
+ * errno set.
  */
 static int
 revision_write_file(int dirfd, const char *name,
-    const char *path, const unsigned char *data, size_t len)
+    const char *path, const unsigned char *data, size_t len, long long *mtime)
 {
 	struct tsnorm_result tr;
 	struct timespec ts[2];
@@ -296,6 +303,7 @@ revision_write_file(int dirfd, const char *name,
 		off += (size_t)w;
 	}
 	tsnorm_time(data, len, path, &tr);
+	*mtime = tr.time;
 	ts[0].tv_sec = ts[1].tv_sec = (time_t)tr.time;
 	ts[0].tv_nsec = ts[1].tv_nsec = 0;
 	if (futimens(fd, ts) == -1)
@@ -349,12 +357,47 @@ is_dir_at(int dirfd, const char *name)
 	    S_ISDIR(sb.st_mode);
 }
 
+/*
+ * Adds the new object path, whose content is data, to the revision's
+ * digest. A digest that cannot be kept is dropped (revision_digest then
+ * says so).
+ */
+static void
+revision_digest_add(struct revision *rev, const char *path,
+    const unsigned char *data, size_t len, long long mtime)
+{
+	unsigned char md[DIGEST_LEN];
+
+	if (rev->dg_known && (digest_sha256(data, len, md) == -1 ||
+	    digest_entry(&rev->dg, 1, path, md, mtime) == -1))
+		rev->dg_known = 0;
+}
+
+/*
+ * Takes the object path, whose file is base below dfd and whose SHA-256 was
+ * checked to be hash, out of the digest, with the file's own mtime.
+ */
+static void
+revision_digest_remove(struct revision *rev, int dfd, const char *base,
+    const char *path, const unsigned char *hash)
+{
+	struct stat sb;
+
+	if (!rev->dg_known)
+		return;
+	if (fstatat(dfd, base, &sb, AT_SYMLINK_NOFOLLOW) == -1 ||
+	    digest_entry(&rev->dg, -1, path, hash,
+	    (long long)sb.st_mtim.tv_sec) == -1)
+		rev->dg_known = 0;
+}
+
 int
 revision_publish(struct revision *rev, const char *path,
     const unsigned char *hash, const unsigned char *data, size_t len,
     char *err, size_t errsz)
 {
 	const char *base;
+	long long mtime;
 	int dfd, rc;
 
 	if (revision_changed(rev, path) == -1) {
@@ -371,9 +414,11 @@ revision_publish(struct revision *rev, const char *path,
 		return -1;
 	}
 	if (hash == NULL) {
-		if (revision_write_file(dfd, base, path, data, len) == 0) {
+		if (revision_write_file(dfd, base, path, data, len,
+		    &mtime) == 0) {
 			rev->objects++;
 			rev->bytes += (long long)len;
+			revision_digest_add(rev, path, data, len, mtime);
 			return 0;
 		}
 		if (errno == EISDIR || (errno == EEXIST &&
@@ -393,16 +438,18 @@ revision_publish(struct revision *rev, const char *path,
 	if ((rc = revision_check_hash(dfd, base, path, hash, "publish", err,
 	    errsz)) != 0)
 		return rc;
+	revision_digest_remove(rev, dfd, base, path, hash);
 	/* Replace by a new inode: the old one may be shared by hard links. */
 	unlinkat(dfd, REPLACE_NAME, 0);
 	if (revision_write_file(dfd, REPLACE_NAME, path, data,
-	    len) == -1 ||
+	    len, &mtime) == -1 ||
 	    renameat(dfd, REPLACE_NAME, dfd, base) == -1) {
 		snprintf(err, errsz, "%s: %s", path, strerror(errno));
 		unlinkat(dfd, REPLACE_NAME, 0);
 		return -1;
 	}
 	rev->bytes += (long long)len;
+	revision_digest_add(rev, path, data, len, mtime);
 	return 0;
 }
 
@@ -431,6 +478,7 @@ revision_withdraw(struct revision *rev, const char *path,
 	if ((rc = revision_check_hash(dfd, base, path, hash, "withdraw", err,
 	    errsz)) != 0)
 		return rc;
+	revision_digest_remove(rev, dfd, base, path, hash);
 	if (unlinkat(dfd, base, 0) == -1) {
 		snprintf(err, errsz, "%s: %s", path, strerror(errno));
 		return -1;
@@ -528,6 +576,7 @@ revision_link_from(struct revision *rev, const char *from, char *err,
 		return -1;
 	}
 	rc = revision_link_dir(rev, src, rev->fd, 0);
+	rev->dg_known = 0;	/* until revision_set_digest */
 	if (rc == -1)
 		snprintf(err, errsz, "linking %s: %s", from, strerror(errno));
 	close(src);
@@ -635,6 +684,22 @@ void
 revision_set_expiry(struct revision *rev, struct expiry_sink *sink)
 {
 	rev->expiry = sink;
+}
+
+void
+revision_set_digest(struct revision *rev, const struct digest *d)
+{
+	rev->dg = *d;
+	rev->dg_known = 1;
+}
+
+int
+revision_digest(const struct revision *rev, struct digest *d)
+{
+	if (!rev->dg_known || rev->dg.entries != (long long)rev->objects)
+		return 0;
+	*d = rev->dg;
+	return 1;
 }
 
 size_t

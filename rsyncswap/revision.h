@@ -11,6 +11,7 @@
 
 #include <stddef.h>
 
+#include "rsyncswap/digest.h"
 #include "rsyncswap/expiry.h"
 #include "rsyncswap/rrdp.h"
 
@@ -83,6 +84,20 @@ int		 revision_make_dir(struct revision *, const char *path,
 		    char *err, size_t errsz);
 int		 revision_keep_dirs(struct revision *, const char *from,
 		    int depth, char *err, size_t errsz);
+
+/*
+ * Gives a revision made by revision_link_from the digest of the revision
+ * it was linked from, which the deltas then update (a snapshot's digest
+ * is accumulated as it is written).
+ */
+void		 revision_set_digest(struct revision *,
+		    const struct digest *);
+
+/*
+ * Returns 1 and the digest of the revision so far (digest.h) in d, or 0
+ * when it is not known (linked without revision_set_digest).
+ */
+int		 revision_digest(const struct revision *, struct digest *d);
 
 /* Returns the number of objects in the revision so far. */
 size_t		 revision_objects(const struct revision *);

@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 
+#include "rsyncswap/digest.h"
 #include "rsyncswap/limits.h"
 #include "rsyncswap/rrdp.h"
 
@@ -50,6 +51,8 @@ struct state {
 	char			 rsync_dir[1024];	/* where its revisions are
 							   ("" = not recorded) */
 	long long		 objects;	/* objects in the current revision */
+	struct digest		 digest;	/* of revision */
+	int			 have_digest;	/* 0: none recorded */
 	long long		 cleanup_after;	/* effective; 0 = never set */
 	long long		 tune_longest;	/* longest rsyncd session (s) */
 	long long		 tune_changed;	/* last change of the tuning */

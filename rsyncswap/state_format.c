@@ -40,6 +40,7 @@ enum state_key {
 	KEY_LAYOUT = 1 << 13,
 	KEY_RSYNC_DIR = 1 << 14,
 	KEY_RSYNCD_LOG = 1 << 15,
+	KEY_DIGEST = 1 << 16,
 };
 
 /* The layout names, indexed by enum uri_layout (uri.h). */
@@ -174,6 +175,22 @@ parse_history(char *v, struct state_revision *r)
 	return 0;
 }
 
+/* Parses "HEX ENTRIES", the digest of the revision, into st. Returns 0, -1. */
+static int
+parse_digest(char *v, struct state *st)
+{
+	char	*n;
+
+	if ((n = strchr(v, ' ')) == NULL)
+		return -1;
+	*n++ = '\0';
+	if (digest_parse(&st->digest, v) == -1 ||
+	    get_number(n, &st->digest.entries) == -1)
+		return -1;
+	st->have_digest = 1;
+	return 0;
+}
+
 /* Parses "SERIAL HEX" and appends it to st->deltas. Returns 0, or -1. */
 static int
 parse_delta(char *v, struct state *st, size_t *cap)
@@ -236,6 +253,7 @@ parse_line(char *line, struct state *st, unsigned int *seen, size_t *cap)
 		{ "cleanup-after", KEY_CLEANUP_AFTER },
 		{ "tune-longest", KEY_TUNE_LONGEST },
 		{ "tune-changed", KEY_TUNE_CHANGED },
+		{ "digest", KEY_DIGEST },
 	};
 	struct state_revision	*r;
 	char			*v;
@@ -317,6 +335,8 @@ parse_line(char *line, struct state *st, unsigned int *seen, size_t *cap)
 		return get_number(v, &st->tune_longest);
 	case KEY_TUNE_CHANGED:
 		return get_number(v, &st->tune_changed);
+	case KEY_DIGEST:
+		return parse_digest(v, st);
 	}
 	return -1;
 }
@@ -380,6 +400,7 @@ int
 state_print(FILE *f, const struct state *st)
 {
 	const struct state_revision	*r;
+	char				 hex[DIGEST_HEX_LEN + 1];
 	size_t				 i, j;
 
 	fprintf(f, "%s\n", STATE_HEADER);
@@ -425,6 +446,10 @@ state_print(FILE *f, const struct state *st)
 		fputs("\nrsyncd-log ", f);
 		put_escaped(f, st->rsyncd_log);
 	}
+	/* The digest of "revision", as it was built. */
+	if (st->have_digest && st->revision[0] != '\0')
+		fprintf(f, "\ndigest %s %lld", digest_hex(&st->digest, hex),
+		    st->digest.entries);
 	fprintf(f, "\nobjects %lld\ncleanup-after %lld\ntune-longest %lld\n"
 	    "tune-changed %lld\n%s\n", st->objects, st->cleanup_after,
 	    st->tune_longest, st->tune_changed, STATE_TRAILER);

@@ -156,12 +156,26 @@ judge(struct view *v, int dirfd, const char *rsync_dir, const char *cur_err,
 	}
 }
 
+/*
+ * Returns the digest recorded for the served revision as hex in buf, or
+ * "" when none is: the state's digest is of its own revision only.
+ */
+static const char *
+view_digest(const struct view *v, char buf[DIGEST_HEX_LEN + 1])
+{
+	buf[0] = '\0';
+	if (v->state_rc == 0 && v->st.have_digest && v->cur[0] != '\0' &&
+	    strcmp(v->st.revision, v->cur) == 0)
+		digest_hex(&v->st.digest, buf);
+	return buf;
+}
+
 /* Prints v as text. */
 static void
 print_text(FILE *f, struct view *v, long long expiry_warn)
 {
 	const struct state_revision *r;
-	char t1[32], t2[32], t3[32], win[64];
+	char t1[32], t2[32], t3[32], win[64], hex[DIGEST_HEX_LEN + 1];
 	size_t i;
 
 	fprintf(f, "health: %s%s%s\n", health_word[v->health],
@@ -175,6 +189,8 @@ print_text(FILE *f, struct view *v, long long expiry_warn)
 	fprintf(f, "session %s serial %lld, %lld object%s\n",
 	    v->st.session_id[0] != '\0' ? v->st.session_id : "-",
 	    v->st.serial, v->st.objects, v->st.objects == 1 ? "" : "s");
+	fprintf(f, "digest: %s\n", view_digest(v, hex)[0] != '\0' ? hex :
+	    "none recorded (built before digests, or not by this state)");
 	fprintf(f, "last success: %s\nlast failure: %s%s%s\n",
 	    iso(v->st.last_success, t1, sizeof(t1)),
 	    iso(v->st.last_failure, t2, sizeof(t2)),
@@ -239,6 +255,7 @@ print_json(FILE *f, struct view *v, long long expiry_warn,
     long long stale_after)
 {
 	const struct state_revision *r;
+	char hex[DIGEST_HEX_LEN + 1];
 	int known = v->state_rc == 0;
 	size_t i;
 
@@ -261,6 +278,7 @@ print_json(FILE *f, struct view *v, long long expiry_warn,
 	json_time_kv(f, "last_success", v->st.last_success);
 	json_time_kv(f, "last_failure", v->st.last_failure);
 	json_str_kv(f, "last_error", v->st.last_error);
+	json_str_kv(f, "digest", view_digest(v, hex));
 	json_str_kv(f, "rsyncd_log", v->st.rsyncd_log);
 	fprintf(f, ",\n  \"cleanup_after\": %lld,\n  \"stale_after\": %lld,\n"
 	    "  \"revisions\": [", v->cleanup, stale_after);

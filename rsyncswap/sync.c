@@ -26,6 +26,7 @@
 #include "rsyncswap/sync_pipe.h"
 #include "rsyncswap/tree.h"
 #include "rsyncswap/uri.h"
+#include "rsyncswap/verify.h"
 
 volatile sig_atomic_t sync_interrupt;
 
@@ -243,6 +244,36 @@ run_base(struct run *r, struct apply *a)
 }
 
 /*
+ * Makes sure the state holds the digest of current, which it describes: a
+ * state from before digests gets the one current's files give (logged).
+ * Returns 0, or -1 when there is none (logged).
+ */
+static int
+run_current_digest(struct run *r)
+{
+	char err[ERR_MAX];
+	int fd, rc = -1;
+
+	if (r->st.have_digest)
+		return 0;
+	if ((fd = openat(r->rsync_dirfd, r->current, O_RDONLY | O_DIRECTORY |
+	    O_NOFOLLOW | O_CLOEXEC)) == -1)
+		snprintf(err, sizeof(err), "%s", strerror(errno));
+	else if ((rc = verify_tree_digest(fd, &r->st.digest, err,
+	    sizeof(err))) == 0) {
+		r->st.have_digest = 1;
+		log_info("%s: no digest recorded; computed from its %lld "
+		    "files", r->current, r->st.digest.entries);
+	}
+	if (fd != -1)
+		close(fd);
+	if (rc == -1)
+		log_warn("%s/%s: no digest recorded, and none computed (%s)",
+		    r->o->rsync_dir, r->current, err);
+	return rc;
+}
+
+/*
  * Returns the current revision plus the deltas d as a new revision, or
  * NULL with r->err set; *fatal is set when a snapshot would not help.
  */
@@ -261,6 +292,9 @@ run_deltas(struct run *r, const struct decision *d, struct apply *a,
 		*fatal = rc == -2;
 		return NULL;
 	}
+	/* The deltas update current's digest. */
+	if (run_current_digest(r) == 0)
+		revision_set_digest(a->rev, &r->st.digest);
 	for (size_t i = d->first; i < d->first + d->count; i++) {
 		dr = &r->n.deltas[i];
 		if (run_document(r, RRDP_DELTA, dr->uri, dr->hash, dr->serial,
@@ -571,8 +605,9 @@ sync_run(const struct sync_options *o, struct sync_report *rep)
 	struct decision d;
 	struct apply a = { 0 };
 	struct revision *rev;
+	struct digest dg;
 	char name[STATE_NAME_MAX], prev[STATE_NAME_MAX];
-	int lockfd = -1, rc, not_modified = 0;
+	int lockfd = -1, rc, not_modified = 0, have_dg;
 	struct run r;
 
 	memset(rep, 0, sizeof(*rep));
@@ -662,6 +697,8 @@ sync_run(const struct sync_options *o, struct sync_report *rep)
 	}
 	rep->objects = revision_objects(rev);
 	rep->bytes = revision_bytes_written(rev);
+	/* Before the commit frees rev. */
+	have_dg = revision_digest(rev, &dg);
 	snprintf(name, sizeof(name), "session_%s_serial_%lld", r.n.session_id,
 	    r.n.serial);
 	if (run_publish(&r, rev, &a, name) == -1)
@@ -679,6 +716,9 @@ sync_run(const struct sync_options *o, struct sync_report *rep)
 	snprintf(r.current, sizeof(r.current), "%s", name);
 	r.have_current = 1;
 	r.st.objects = (long long)rep->objects;
+	r.st.have_digest = have_dg;
+	if (have_dg)
+		r.st.digest = dg;
 	/* Record the swap at once: a crash in what follows costs no snapshot. */
 	r.st.last_success = time(NULL);
 	if (state_write(o->state_dir, &r.st, r.err, sizeof(r.err)) == -1) {
@@ -693,6 +733,9 @@ done:
 	/* None, or of another revision (a run killed before it): rebuilt. */
 	if (r.have_current && !run_has_expiry(&r))
 		run_expiry(&r, NULL, r.current, NULL);
+	/* Up to date with a state from before digests: record one now. */
+	if (r.have_current && strcmp(r.st.revision, r.current) == 0)
+		run_current_digest(&r);
 	if (r.n.session_id[0] != '\0' && state_set_deltas(&r.st, &r.n) == -1)
 		log_warn("out of memory keeping the delta list");
 	if (vp != NULL) {

@@ -6,7 +6,7 @@
 need_rsyncswap
 need_btrfs
 
-LIST=${BTRFS_SUITE:-"determinism delta-sequence empty-module state-full faults hostile sync-cli one-instance limits watch consistency sweep-many crash-kill"}
+LIST=${BTRFS_SUITE:-"determinism delta-sequence empty-module state-full faults hostile sync-cli one-instance limits watch consistency sweep-many crash-kill verify"}
 failed="" n=0
 for t in $LIST; do
 	start=$(date +%s)

@@ -20,7 +20,7 @@ mandoc -Tlint -W all "$MAN8" "$MAN1" 2>&1 |
 [ ! -s "$T/lint" ] || { cat "$T/lint" >&2; fail "mandoc -Tlint is not clean"; }
 ok "mandoc -Tlint clean"
 
-cmds="sync watch sweep status report expiry krill-sync accept-shrink"
+cmds="sync watch sweep status report expiry krill-sync accept-shrink verify"
 for c in $cmds; do
 	"$RSYNCSWAP" "$c" --help >"$T/help.$c" 2>&1 || fail "$c --help: exit $?"
 	head -1 "$T/help.$c" | grep -q "^usage: rsyncswap $c " ||

@@ -133,6 +133,10 @@ fill(struct state *st)
 	st->last_success = 2000;
 	st->last_failure = 1500;
 	strcpy(st->last_error, "fetch https://h/n.xml: 100% broken");
+	st->have_digest = 1;
+	for (i = 0; i < DIGEST_LEN; i++)
+		st->digest.sum[i] = (unsigned char)(i * 7 + 1);
+	st->digest.entries = 440;
 }
 
 static void
@@ -160,6 +164,9 @@ assert_same(const struct state *a, const struct state *b)
 	assert_int_equal(a->last_success, b->last_success);
 	assert_int_equal(a->last_failure, b->last_failure);
 	assert_string_equal(a->last_error, b->last_error);
+	assert_int_equal(a->have_digest, b->have_digest);
+	if (a->have_digest)
+		assert_true(digest_equal(&a->digest, &b->digest));
 }
 
 static void
@@ -214,6 +221,8 @@ test_round_trip(void **unused)
 	assert_non_null(strstr(filebuf, "\netag W/\"a%20b%2520c\"%20%C3%A9\n"));
 	assert_non_null(strstr(filebuf, "\nhistory session_" SESSION
 	    "_serial_4709 1000 2000 0\n"));
+	assert_non_null(strstr(filebuf, "\ndigest 01080f161d242b32"));
+	assert_non_null(strstr(filebuf, " 440\n"));
 	assert_int_equal(strcmp(filebuf + strlen(filebuf) - 5, "\nend\n"), 0);
 	state_free(&a);
 	assert_null(a.deltas);
@@ -372,6 +381,10 @@ test_damaged_keys(void **unused)
 		"history", "history a", "history a 1", "history a 1 x",
 		"history a 1 2 3 4", "history a 1 2 x", "history a -1 2", "history ../x 1 2",
 		"history a/b 1 2", "history .. 1 2", "history %2e%2e%2fx 1 2",
+		"digest", "digest " HASH0, "digest " HASH0 " ", "digest x 1",
+		"digest " HASH0 " -1", "digest " HASH0 " 1 2",
+		"digest " Z16 Z16 Z16 "000000000000000A 1",
+		"digest " Z16 Z16 Z16 "000000000000000 1",
 	};
 	char	text[512];
 	size_t	i;
@@ -387,6 +400,7 @@ test_damaged_keys(void **unused)
 	    "\nend\n");
 	assert_damaged(HEADER "etag a\netag a\nend\n");
 	assert_damaged(HEADER "last-error a\nlast-error b\nend\n");
+	assert_damaged(HEADER "digest " HASH0 " 1\ndigest " HASH0 " 1\nend\n");
 	/* Deltas must stay ascending and unique. */
 	assert_damaged(HEADER "delta 6 " HASH0 "\ndelta 5 " HASH0 "\nend\n");
 	assert_damaged(HEADER "delta 5 " HASH0 "\ndelta 5 " HASH0 "\nend\n");
