@@ -312,10 +312,14 @@ cleanup_budget(struct cleanup *c, int rsync_dirfd,
 	    left > pol->max_revisions ? (int)(left - pol->max_revisions) : 0;
 	c->short_bytes = pol->max_disk > 0 && bytes > pol->max_disk ?
 	    bytes - pol->max_disk : 0;
+	/* Over budget: look again soon, a reader may end any time. */
+	if (c->short_revisions > 0 || c->short_bytes > 0)
+		pending = 1;
 	if (c->short_revisions > 0 || c->short_bytes > 0)
 		log_warn("sweep: over the disk budget by %d revisions, %lld "
-		    "bytes: the rest are read, or not scanned since their "
-		    "replacement", c->short_revisions, c->short_bytes);
+		    "bytes: what is left is current, read, or not scanned "
+		    "since its replacement", c->short_revisions,
+		    c->short_bytes);
 }
 
 void
