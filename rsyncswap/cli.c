@@ -40,6 +40,7 @@ enum {
 	OPT_STALE_AFTER, OPT_MODULE,
 	OPT_WARN, OPT_CHECK, OPT_FLAT, OPT_RSYNC_DISABLE, OPT_FETCH_TIMEOUT,
 	OPT_STALL_TIMEOUT, OPT_RRDP_MIN_DELTA_AGE, OPT_MAX_SHRINK, OPT_BTRFS,
+	OPT_NO_READER_SCAN, OPT_MAX_REVISIONS, OPT_MAX_DISK,
 };
 
 struct cli_opt {
@@ -88,11 +89,21 @@ static const struct cli_opt opts[] = {
 	    "always; the revisions it is made from stay in --rsync-dir,\n"
 	    "for no rsyncd to serve" },
 	{ "cleanup-after", OPT_CLEANUP_AFTER, "SECS", S | W | P,
-	    "keep a replaced revision this long (default "
-	    STR(CLEANUP_AFTER_DEFAULT) ")" },
-	{ "cleanup-max", OPT_CLEANUP_MAX, "SECS", W,
-	    "upper bound of the tuned cleanup time (default "
+	    "keep a replaced revision (default " STR(CLEANUP_AFTER_DEFAULT)
+	    "): at least\nthis long, or this long without a reader scan" },
+	{ "cleanup-max", OPT_CLEANUP_MAX, "SECS", S | W | P,
+	    "remove a replaced revision after this long even while it\n"
+	    "is read; bound of the tuned cleanup time (default "
 	    STR(CLEANUP_MAX_DEFAULT) ")" },
+	{ "no-reader-scan", OPT_NO_READER_SCAN, NULL, S | W | P,
+	    "remove by time alone, without looking which revisions\n"
+	    "rsync processes read" },
+	{ "max-revisions", OPT_MAX_REVISIONS, "N", S | W | P,
+	    "disk budget: at most N revisions on disk, the current one\n"
+	    "included; the oldest unread go first (default 0: none)" },
+	{ "max-disk", OPT_MAX_DISK, "SIZE", S | W | P,
+	    "disk budget: revisions' bytes (K, M, G, T suffixes; shared\n"
+	    "file data once); the oldest unread go first (default 0: none)" },
 	{ "max-deltas", OPT_MAX_DELTAS, "N", S | W,
 	    "take the snapshot when more deltas are needed (default "
 	    STR(MAX_DELTAS_DEFAULT) ")" },
@@ -109,7 +120,8 @@ static const struct cli_opt opts[] = {
 	    "than the served one, until `rsyncswap accept-shrink` (default "
 	    STR(MAX_SHRINK_DEFAULT) "; 100: off)" },
 	{ "user", OPT_USER, "USER", S | W | P,
-	    "started as root: run as USER, keeping only CAP_CHOWN\n"
+	    "started as root: run as USER with no capability; a helper\n"
+	    "keeps CAP_CHOWN, CAP_SYS_PTRACE and CAP_DAC_READ_SEARCH\n"
 	    "(default: stay who we are)" },
 	{ "metrics-file", OPT_METRICS, "FILE", S | W | P,
 	    "Prometheus textfile, rewritten after each run (default none)" },
@@ -325,6 +337,8 @@ static const struct {
 } bounds[] = {
 	{ OPT_CLEANUP_AFTER, 0, 365LL * 86400, "seconds (0 to one year)" },
 	{ OPT_CLEANUP_MAX, 0, 365LL * 86400, "seconds (0 to one year)" },
+	{ OPT_MAX_REVISIONS, 0, MAX_HISTORY, "a number of revisions (0 to "
+	    STR(MAX_HISTORY) ")" },
 	{ OPT_INTERVAL, 1, 86400, "seconds (1 to 86400)" },
 	{ OPT_FETCH_TIMEOUT, 1, 86400, "seconds (1 to 86400)" },
 	{ OPT_STALL_TIMEOUT, 1, 3600, "seconds (1 to 3600)" },
@@ -342,6 +356,32 @@ static const struct {
 	    "deltas (0 to " STR(MAX_NOTIFICATION_DELTAS) ")" },
 	{ OPT_RRDP_MIN_DELTA_AGE, 0, 30LL * 86400, "seconds (0 to 30 days)" },
 };
+
+/*
+ * Parses a size: decimal digits with an optional K, M, G or T (powers of
+ * 1024), at most 2^60 bytes. Returns 0 with the bytes in *out, or -1.
+ */
+static int
+size_parse(const char *s, long long *out)
+{
+	static const char units[] = "KMGT";
+	char digits[32];
+	const char *u;
+	size_t len = strlen(s);
+	long long v, shift = 0;
+
+	if (len == 0 || len >= sizeof(digits))
+		return -1;
+	memcpy(digits, s, len + 1);
+	if ((u = strchr(units, s[len - 1])) != NULL && s[len - 1] != '\0') {
+		shift = 10 * (u - units + 1);
+		digits[len - 1] = '\0';
+	}
+	if (number_parse(digits, 0, (1LL << 60) >> shift, &v) == -1)
+		return -1;
+	*out = v << shift;
+	return 0;
+}
 
 /*
  * Parses the argument of a numeric option o. Returns -1 and the value in
@@ -420,7 +460,15 @@ set_option(struct cli *c, const struct cli_opt *o)
 		c->rrdp_opts = "--rrdp-min-delta-age";
 		break;
 	case OPT_CLEANUP_AFTER: so->cleanup_after = n; break;
-	case OPT_CLEANUP_MAX: c->w.cleanup_max = n; break;
+	case OPT_CLEANUP_MAX: c->w.cleanup_max = so->cleanup_max = n; break;
+	case OPT_NO_READER_SCAN: so->no_reader_scan = 1; break;
+	case OPT_MAX_REVISIONS: so->max_revisions = n; break;
+	case OPT_MAX_DISK:
+		if (size_parse(optarg, &so->max_disk) == -1)
+			return cli_usage_error(c, "--max-disk: \"%s\" is not a "
+			    "size (bytes, or a number with K, M, G or T)",
+			    optarg);
+		break;
 	case OPT_EXPIRY_WARN: c->w.expiry_warn = n * 3600; break;
 	case OPT_STALE_AFTER: c->stale_after = n; break;
 	case OPT_ORIGIN_QUIET: c->w.origin_quiet = n * 3600; break;
@@ -463,7 +511,7 @@ defaults(struct cli *c)
 	o->fetch.timeout = FETCH_TIMEOUT;
 	o->fetch.stall_timeout = FETCH_LOW_SPEED_TIME;
 	c->w.interval = WATCH_INTERVAL_DEFAULT;
-	c->w.cleanup_max = CLEANUP_MAX_DEFAULT;
+	c->w.cleanup_max = o->cleanup_max = CLEANUP_MAX_DEFAULT;
 	c->w.expiry_warn = EXPIRY_WARN_WATCH_HOURS * 3600;
 	c->w.origin_quiet = ORIGIN_QUIET_HOURS * 3600;
 	c->rrdp.max_deltas = RRDP_OUT_MAX_DELTAS_DEFAULT;

@@ -297,6 +297,9 @@ cmd_main(int argc, char *argv[])
 		log_warn("--cleanup-after 0: a replaced revision is removed at "
 		    "once, and clients still reading it see \"file has "
 		    "vanished\" (rsync exit 24)");
+	/* The tuner may raise cleanup_after; the minimum stays as given. */
+	o->keep_min = o->cleanup_after;
+	o->costs = c.w.metrics_file != NULL || o->max_disk > 0;
 	if (o->rsync_dir == NULL) {
 		snprintf(rsync_dir, sizeof(rsync_dir), "%s/rsync",
 		    o->state_dir);

@@ -106,6 +106,8 @@
  * seconds.
  */
 #define READERS_GRACE		1
+/* Revisions listed in <state-dir>/cleanup that status and metrics read. */
+#define CLEANUP_FILE_MAX_REVS	65536
 /* Pause between sweeps while a replaced revision waits for readers (ms). */
 #define READERS_SWEEP_MS	1000
 

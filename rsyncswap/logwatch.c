@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "rsyncswap/cleanup.h"
 #include "rsyncswap/limits.h"
 #include "rsyncswap/log.h"
 #include "rsyncswap/logtail.h"
@@ -127,9 +128,11 @@ logwatch_session(const struct rsyncd_session *s, void *arg)
 			r = state_history_at(&st, when);
 		if (tune_vanished_ours(s, r)) {
 			lw->m->vanished_ours += (long long)v;
-			log_warn("rsyncd: client %s (pid %ld) connected at %s "
-			    "to %s, replaced at %s and removed at %s: %lu "
-			    "vanished (\"%s\")", s->ip, s->pid,
+			/* With readers seen, a removal under one is a bug. */
+			(cleanup_totals()->mode == CLEANUP_MODE_READERS ?
+			    log_error : log_warn)("rsyncd: client %s (pid %ld) "
+			    "connected at %s to %s, replaced at %s and "
+			    "removed at %s: %lu vanished (\"%s\")", s->ip, s->pid,
 			    local_time(when, t1, sizeof(t1)), r->name,
 			    local_time(r->until, t2, sizeof(t2)),
 			    local_time(r->removed, t3, sizeof(t3)), v,

@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "rsyncswap/cleanup_metrics.h"
 #include "rsyncswap/expiry_read.h"
 #include "rsyncswap/fsutil.h"
 #include "rsyncswap/limits.h"
@@ -89,11 +90,16 @@ metrics_update(const char *path, const char *state_dir,
     const char *rsync_dir, const struct metrics *m)
 {
 	struct expiry_summary sum;
+	struct cleanup_file cf;
+	struct metrics mc = *m;
 	struct state st;
 	char err[ERR_MAX];
 	int fd, have, rc = -1;
 
 	state_read(state_dir, &st, err, sizeof(err));
+	if (cleanup_file_read(state_dir, &cf) == 0)
+		mc.cleanup = &cf;
+	m = &mc;
 	/* A minute of margin: metrics_expiry() reads the clock again. */
 	have = expiry_load_brief(state_dir, time(NULL), m->expiry_warn + 60,
 	    &sum, err, sizeof(err)) == 0;
@@ -112,6 +118,7 @@ metrics_update(const char *path, const char *state_dir,
 		    fd == -1 ? ": " : "", fd == -1 ? strerror(errno) : "");
 	if (have)
 		expiry_summary_free(&sum);
+	cleanup_file_free(&cf);
 	state_free(&st);
 	return rc;
 }
@@ -194,6 +201,8 @@ metrics_write(const char *path, const struct state *st,
 	    "Lines of the rsyncd log not in rsyncd's own log format.",
 	    (double)m->rsyncd_malformed);
 	metrics_expiry(f, st, sum, m);
+	if (m->cleanup != NULL)
+		cleanup_metrics_print(f, m->cleanup, st->revision);
 	if (fflush(f) == EOF || ferror(f) || fsync(fileno(f)) == -1) {
 		snprintf(err, errsz, "%s: %s", tmp, strerror(errno));
 		fclose(f);

@@ -5,6 +5,7 @@
 #ifndef RSYNCSWAP_METRICS_H
 #define RSYNCSWAP_METRICS_H
 
+#include "rsyncswap/cleanup_file.h"
 #include "rsyncswap/expiry.h"
 #include "rsyncswap/state.h"
 
@@ -22,6 +23,7 @@ struct metrics {
 	long long	rsyncd_lines;		/* rsyncd log lines read */
 	long long	rsyncd_malformed;	/* ... not in rsyncd's format */
 	long long	expiry_warn;		/* window of "expiring", s */
+	const struct cleanup_file *cleanup;	/* what the sweep saw; NULL */
 };
 
 /*

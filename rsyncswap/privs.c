@@ -17,6 +17,7 @@
 
 #include "rsyncswap/privhelper.h"
 #include "rsyncswap/privs.h"
+#include "rsyncswap/sandbox.h"
 
 int
 privs_lookup(const char *user, struct privs *p, char *err, size_t errsz)
@@ -77,7 +78,7 @@ privs_drop(const struct privs *p, char *err, size_t errsz)
 	    prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0L, 0L, 0L) == -1 ||
 	    prctl(PR_SET_NO_NEW_PRIVS, 1L, 0L, 0L, 0L) == -1)
 		goto fail;
-	return 0;
+	return sandbox_apply(err, errsz);
 fail:
 	snprintf(err, errsz, "dropping privileges to %s: %s", p->name,
 	    strerror(errno));

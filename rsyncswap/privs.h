@@ -23,8 +23,8 @@ int	privs_lookup(const char *user, struct privs *p, char *err,
 
 /*
  * Drops from root to p's user: an empty bounding set, setgroups,
- * setresgid, setresuid, no capability in any set, PR_SET_NO_NEW_PRIVS.
- * Does nothing when p has no user. Returns 0, or -1 with a reason in err
+ * setresgid, setresuid, no capability in any set, PR_SET_NO_NEW_PRIVS,
+ * then the seccomp filter (sandbox.h). Does nothing when p has no user. Returns 0, or -1 with a reason in err
  * (fatal).
  */
 int	privs_drop(const struct privs *p, char *err, size_t errsz);

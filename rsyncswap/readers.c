@@ -1,4 +1,7 @@
+#include <sys/socket.h>
 #include <sys/stat.h>
+
+#include <arpa/inet.h>
 
 #include <ctype.h>
 #include <dirent.h>
@@ -264,4 +267,52 @@ readers_free(struct readers_scan *s)
 	free(s->r);
 	s->r = NULL;
 	s->n = s->cap = 0;
+}
+
+/* Looks sockino up in one /proc/net table. Returns 0, or -1. */
+static int
+peer_in(const char *table, int v6, unsigned long long sockino, char *buf,
+    size_t bufsz)
+{
+	char line[512], rem[64], host[64];
+	unsigned char a[16];
+	unsigned long long ino;
+	unsigned int port, w;
+	FILE *f;
+	int found = -1;
+
+	if ((f = fopen(table, "re")) == NULL)
+		return -1;
+	while (found == -1 && fgets(line, sizeof(line), f) != NULL) {
+		if (sscanf(line, "%*s %*s %63s %*s %*s %*s %*s %*s %*s %llu",
+		    rem, &ino) != 2 || ino != sockino)
+			continue;
+		if (strlen(rem) != (v6 ? 37u : 13u) || sscanf(rem + (v6 ? 33 :
+		    9), "%x", &port) != 1)
+			continue;
+		/* The kernel prints each 32-bit word in host order. */
+		for (int i = 0; i < (v6 ? 4 : 1); i++) {
+			if (sscanf(rem + i * 8, "%8x", &w) != 1)
+				break;
+			memcpy(a + i * 4, &w, 4);
+		}
+		if (inet_ntop(v6 ? AF_INET6 : AF_INET, a, host,
+		    sizeof(host)) == NULL)
+			continue;
+		snprintf(buf, bufsz, "%s port %u", host, port);
+		found = 0;
+	}
+	fclose(f);
+	return found;
+}
+
+int
+readers_peer(unsigned long long sockino, char *buf, size_t bufsz)
+{
+	if (sockino == 0)
+		return -1;
+	if (peer_in("/proc/net/tcp", 0, sockino, buf, bufsz) == 0 ||
+	    peer_in("/proc/net/tcp6", 1, sockino, buf, bufsz) == 0)
+		return 0;
+	return -1;
 }

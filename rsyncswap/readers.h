@@ -59,6 +59,13 @@ const char *readers_unusable(const struct readers_scan *s, char *buf,
 /* Returns the number of processes of s inside revision name. */
 int	readers_count(const struct readers_scan *s, const char *name);
 
+/*
+ * Writes the remote address of the TCP socket with inode sockino (from
+ * /proc/net/tcp and tcp6) into buf as "ADDR port PORT". Returns 0, or -1
+ * when it is not found.
+ */
+int	readers_peer(unsigned long long sockino, char *buf, size_t bufsz);
+
 void	readers_free(struct readers_scan *s);
 
 #endif

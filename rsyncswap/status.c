@@ -9,11 +9,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "rsyncswap/cleanup_file.h"
 #include "rsyncswap/json.h"
 #include "rsyncswap/expiry_read.h"
 #include "rsyncswap/expiry_print.h"
 #include "rsyncswap/limits.h"
 #include "rsyncswap/log.h"
+#include "rsyncswap/revcost.h"
 #include "rsyncswap/state.h"
 #include "rsyncswap/status.h"
 #include "rsyncswap/swap.h"
@@ -38,6 +40,8 @@ struct view {
 	char			 sum_other[EXPIRY_REVISION_MAX];	/* the
 						   revision of a summary not
 						   of current */
+	struct cleanup_file	 cf;	/* what the last sweep saw */
+	struct cleanup_rev	 rv[STATUS_MAX_REVISIONS];	/* of names[] */
 	int			 health;		/* STATUS_* */
 	char			 why[ERR_MAX];		/* "" when serving */
 };
@@ -170,6 +174,48 @@ view_digest(const struct view *v, char buf[DIGEST_HEX_LEN + 1])
 	return buf;
 }
 
+/* Returns the cleanup mode of cf in words. */
+static const char *
+cleanup_mode(const struct cleanup_file *cf)
+{
+	switch (cf->mode) {
+	case CLEANUP_MODE_READERS:
+		return "reader-aware";
+	case CLEANUP_MODE_FALLBACK:
+		return "time rule (fallback)";
+	case CLEANUP_MODE_OFF:
+		return "time rule (--no-reader-scan)";
+	}
+	return "not known yet";
+}
+
+/*
+ * Fills v->rv[i] with what the last sweep knew of revision names[i] (or
+ * the time rule's view), measuring its cost below dirfd when the sweep did
+ * not.
+ */
+static void
+cleanup_view(struct view *v, int dirfd, size_t i)
+{
+	const struct cleanup_rev *k = cleanup_file_find(&v->cf, v->names[i]);
+	const struct state_revision *r;
+	struct cleanup_rev *c = &v->rv[i];
+
+	if (k != NULL)
+		*c = *k;
+	else {
+		r = state_history_find(&v->st, v->names[i]);
+		memset(c, 0, sizeof(*c));
+		c->readers = -1;
+		c->bytes = c->inodes = c->share = -1;
+		c->removable = r != NULL && r->until > 0 ? r->until +
+		    v->cleanup : 0;
+	}
+	if (c->bytes < 0 && dirfd != -1)
+		revcost_measure(dirfd, v->names[i], &c->bytes, &c->inodes,
+		    &c->share);
+}
+
 /* Prints v as text. */
 static void
 print_text(FILE *f, struct view *v, long long expiry_warn)
@@ -200,16 +246,30 @@ print_text(FILE *f, struct view *v, long long expiry_warn)
 	fprintf(f, "rsyncd log: %s\n", v->st.rsyncd_log[0] != '\0' ?
 	    log_scrub(v->st.rsyncd_log) : "not followed (no watch "
 	    "--rsyncd-log): no cleanup tuning");
+	fprintf(f, "cleanup: %s%s%s\n", cleanup_mode(&v->cf),
+	    v->cf.reason[0] != '\0' ? ": " : "", log_scrub(v->cf.reason));
+	if (v->cf.short_revisions > 0 || v->cf.short_bytes > 0)
+		fprintf(f, "over the disk budget by %d revisions, %lld bytes\n",
+		    v->cf.short_revisions, v->cf.short_bytes);
 	fprintf(f, "revisions on disk: %zu\n", v->n);
 	for (i = 0; i < v->n; i++) {
+		const struct cleanup_rev *c = &v->rv[i];
+
 		r = state_history_find(&v->st, v->names[i]);
 		if (strcmp(v->names[i], v->cur) == 0)
-			fprintf(f, "  %s  current\n", v->names[i]);
+			fprintf(f, "  %s  current", v->names[i]);
 		else
-			fprintf(f, "  %s  replaced %s, removable after %s\n",
+			fprintf(f, "  %s  replaced %s, removable after %s%s%s%s",
 			    v->names[i], iso(r != NULL ? r->until : 0, t2,
-			    sizeof(t2)), iso(r != NULL && r->until > 0 ?
-			    r->until + v->cleanup : 0, t3, sizeof(t3)));
+			    sizeof(t2)), iso(c->removable, t3, sizeof(t3)),
+			    c->why[0] != '\0' ? " (" : "", c->why,
+			    c->why[0] != '\0' ? ")" : "");
+		if (c->readers >= 0)
+			fprintf(f, ", readers %d", c->readers);
+		if (c->bytes >= 0)
+			fprintf(f, ", own %lld bytes, %lld inodes", c->bytes,
+			    c->inodes);
+		fputc('\n', f);
 	}
 	fprintf(f, "origin last change: %s\n", iso(v->cur_rev != NULL ?
 	    v->cur_rev->since : 0, t1, sizeof(t1)));
@@ -281,7 +341,18 @@ print_json(FILE *f, struct view *v, long long expiry_warn,
 	json_str_kv(f, "digest", view_digest(v, hex));
 	json_str_kv(f, "rsyncd_log", v->st.rsyncd_log);
 	fprintf(f, ",\n  \"cleanup_after\": %lld,\n  \"stale_after\": %lld,\n"
-	    "  \"revisions\": [", v->cleanup, stale_after);
+	    "  \"cleanup\": {\"mode\": ", v->cleanup, stale_after);
+	json_str(f, cleanup_mode(&v->cf));
+	fputs(", \"fallback_reason\": ", f);
+	if (v->cf.reason[0] != '\0')
+		json_str(f, v->cf.reason);
+	else
+		fputs("null", f);
+	fprintf(f, ", \"last_scan\": %lld, \"scans\": %lld, "
+	    "\"scan_failures\": %lld, \"budget_shortfall_revisions\": %d, "
+	    "\"budget_shortfall_bytes\": %lld},\n  \"revisions\": [",
+	    v->cf.scan_started, v->cf.t.scans, v->cf.t.scan_failures,
+	    v->cf.short_revisions, v->cf.short_bytes);
 	for (i = 0; i < v->n; i++) {
 		r = state_history_find(&v->st, v->names[i]);
 		fprintf(f, "%s\n    {\"name\": ", i > 0 ? "," : "");
@@ -294,10 +365,22 @@ print_json(FILE *f, struct view *v, long long expiry_warn,
 			fputs(", \"since\": null", f);
 		if (r != NULL && r->until > 0)
 			fprintf(f, ", \"replaced\": %lld, \"removable_after\": "
-			    "%lld}", r->until, r->until + v->cleanup);
+			    "%lld", r->until, v->rv[i].removable);
 		else
 			fputs(", \"replaced\": null, \"removable_after\": "
-			    "null}", f);
+			    "null", f);
+		if (v->rv[i].readers >= 0)
+			fprintf(f, ", \"readers\": %d", v->rv[i].readers);
+		else
+			fputs(", \"readers\": null", f);
+		fputs(", \"kept_because\": ", f);
+		if (v->rv[i].why[0] != '\0')
+			json_str(f, v->rv[i].why);
+		else
+			fputs("null", f);
+		fprintf(f, ", \"bytes\": %lld, \"inodes\": %lld, "
+		    "\"share_bytes\": %lld}", v->rv[i].bytes, v->rv[i].inodes,
+		    v->rv[i].share);
 	}
 	fprintf(f, "%s]", v->n > 0 ? "\n  " : "");
 	json_time_kv(f, "origin_last_change", v->cur_rev != NULL ?
@@ -385,6 +468,9 @@ status_print(FILE *f, const char *state_dir, const char *rsync_dir,
 		expiry_summary_free(&v->sum);
 		v->have_sum = 0;
 	}
+	(void)cleanup_file_read(state_dir, &v->cf);
+	for (i = 0; i < v->n; i++)
+		cleanup_view(v, fd, i);
 	errno = saved;
 	judge(v, fd, rsync_dir, cur_err, so->stale_after);
 	if (fd != -1)
@@ -400,6 +486,7 @@ status_print(FILE *f, const char *state_dir, const char *rsync_dir,
 		expiry_summary_free(&v->sum);
 	for (i = 0; i < v->n; i++)
 		free(v->names[i]);
+	cleanup_file_free(&v->cf);
 	state_free(&v->st);
 	free(v);
 	return rc;

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "rsyncswap/cleanup.h"
 #include "rsyncswap/fsutil.h"
 #include "rsyncswap/limits.h"
 #include "rsyncswap/log.h"
@@ -247,20 +248,44 @@ sweep_remove_names(int dirfd, void *arg)
 	return failed;
 }
 
+/* The names to remove, collected by the sweep. */
+struct sweep_list {
+	char	*names[SWEEP_MAX_ENTRIES];
+	int	 n;
+};
+
+/* Adds name to the list. Returns 0, or -1 when full. */
+static int
+sweep_list_add(const char *name, void *arg)
+{
+	struct sweep_list *l = arg;
+
+	if (l->n == SWEEP_MAX_ENTRIES ||
+	    (l->names[l->n] = strdup(name)) == NULL)
+		return -1;
+	log_info("sweep: removing %s", name);
+	l->n++;
+	return 0;
+}
+
 int
 sweep_run(int rsync_dirfd, const char *current, struct state *st,
-    long long now, long long cleanup_after, const struct privs *privs,
-    struct sweep_stats *stats)
+    long long now, const struct cleanup_policy *pol,
+    const struct privs *privs, struct sweep_stats *stats)
 {
-	char *names[SWEEP_MAX_ENTRIES];
+	static struct sweep_list l;
+	int gone[SWEEP_MAX_ENTRIES];
+	char **names = l.names;
 	struct rev_times rt = { NULL, 0, 0 };
+	struct cleanup cl;
 	struct sweep_names sn;
 	struct state_revision *r;
 	struct dirent *de;
-	int n = 0, dfd, failed, have_times = -1;
+	int n, dfd, failed, have_times = -1;
 	DIR *d;
 
 	memset(stats, 0, sizeof(*stats));
+	l.n = 0;
 	if ((dfd = fs_reopen_dir(rsync_dirfd)) == -1 ||
 	    (d = fdopendir(dfd)) == NULL) {
 		log_error("sweep: %s", strerror(errno));
@@ -268,10 +293,14 @@ sweep_run(int rsync_dirfd, const char *current, struct state *st,
 			close(dfd);
 		return -1;
 	}
+	if (cleanup_begin(&cl, pol, now) == -1)
+		log_warn("sweep: out of memory scanning for readers");
 	rewinddir(d);
-	while ((de = readdir(d)) != NULL && n < SWEEP_MAX_ENTRIES) {
-		if (current != NULL && strcmp(de->d_name, current) == 0)
+	while ((de = readdir(d)) != NULL && l.n < SWEEP_MAX_ENTRIES) {
+		if (current != NULL && strcmp(de->d_name, current) == 0) {
+			(void)cleanup_decide(&cl, de->d_name, NULL);
 			continue;
+		}
 		if (!sweep_is_leftover(de->d_name)) {
 			if (!swap_is_revision_name(de->d_name))
 				continue;
@@ -292,31 +321,37 @@ sweep_run(int rsync_dirfd, const char *current, struct state *st,
 				r = state_history_find(st, de->d_name);
 			} else if (r->until == 0 || r->until > now)
 				r->until = now;
-			if (r == NULL || now - r->until < cleanup_after) {
+			if (r == NULL || !cleanup_decide(&cl, de->d_name, r)) {
 				stats->kept++;
 				continue;
 			}
 		}
-		if ((names[n] = strdup(de->d_name)) == NULL)
+		if (sweep_list_add(de->d_name, &l) == -1)
 			break;
-		log_info("sweep: removing %s", de->d_name);
-		n++;
 	}
 	closedir(d);
 	free(rt.t);
-	if (n == 0)
+	/* The budget, from the oldest revisions nobody reads. */
+	cleanup_budget(&cl, rsync_dirfd, sweep_list_add, &l);
+	n = l.n;
+	if (n == 0) {
+		cleanup_end(&cl, names, gone, 0);
 		return 0;
+	}
 	sn.names = names;
 	sn.n = n;
 	failed = sweep_in_child(rsync_dirfd, sweep_remove_names, &sn, privs);
 	for (int i = 0; i < n; i++) {
 		/* What the child removed is gone; record when. */
+		gone[i] = faccessat(rsync_dirfd, names[i], F_OK,
+		    AT_SYMLINK_NOFOLLOW) == -1 && errno == ENOENT;
 		if ((r = state_history_find(st, names[i])) != NULL &&
-		    r->removed == 0 && faccessat(rsync_dirfd, names[i], F_OK,
-		    AT_SYMLINK_NOFOLLOW) == -1 && errno == ENOENT)
+		    r->removed == 0 && gone[i])
 			r->removed = now;
-		free(names[i]);
 	}
+	cleanup_end(&cl, names, gone, n);
+	for (int i = 0; i < n; i++)
+		free(names[i]);
 	if (failed == 0) {
 		stats->removed = n;
 		return 0;

@@ -7,6 +7,7 @@
 #ifndef RSYNCSWAP_SWEEP_H
 #define RSYNCSWAP_SWEEP_H
 
+#include "rsyncswap/cleanup.h"
 #include "rsyncswap/privs.h"
 #include "rsyncswap/state.h"
 
@@ -18,15 +19,16 @@ struct sweep_stats {
 
 /*
  * Sweeps the rsync directory rsync_dirfd. current is the target of current
- * (NULL if none). The child runs as privs' user (NULL: as we are) with no
+ * (NULL if none). Whether a replaced revision may go now is pol's rule
+ * (cleanup.h). The child runs as privs' user (NULL: as we are) with no
  * capabilities. A revision on disk that st->history does not know is dated
  * by when the next newer revision directory was made (its change time),
  * at most now, and recorded in st; a time after now counts as now. Returns 0 when everything due was
  * removed, -1 otherwise (reason logged); fills stats.
  */
 int	sweep_run(int rsync_dirfd, const char *current, struct state *st,
-	    long long now, long long cleanup_after, const struct privs *privs,
-	    struct sweep_stats *stats);
+	    long long now, const struct cleanup_policy *pol,
+	    const struct privs *privs, struct sweep_stats *stats);
 
 /*
  * Runs fn(dirfd, arg) in a forked child that has dropped to privs' user

@@ -531,6 +531,7 @@ static int
 run_finish(struct run *r, int ok, struct sync_report *rep)
 {
 	const struct sync_options *o = r->o;
+	struct cleanup_policy pol;
 	struct sweep_stats ss;
 	char err[ERR_MAX], path[PATH_MAX];
 	long long now = time(NULL);
@@ -559,9 +560,19 @@ run_finish(struct run *r, int ok, struct sync_report *rep)
 		    r->err);
 	} else if (ok == 1)
 		r->st.last_success = now;
+	pol.keep_min = o->keep_min;
+	pol.time_rule = cleanup;
+	pol.keep_max = o->cleanup_max;
+	pol.scan = !o->no_reader_scan;
+	pol.max_revisions = o->max_revisions;
+	pol.max_disk = o->max_disk;
+	pol.costs = o->costs;
+	pol.daemon = o->daemon;
+	pol.rsync_dir = o->rsync_dir;
+	pol.state_dir = o->state_dir;
 	if (r->rsync_dirfd != -1 && sweep_run(r->rsync_dirfd,
 	    r->have_current ? r->current : NULL, &r->st, now,
-	    cleanup, o->privs, &ss) == 0)
+	    &pol, o->privs, &ss) == 0)
 		rep->swept = ss.removed;
 	if (o->rrdp != NULL)
 		rrdpout_sweep(o->rrdp, cleanup, o->privs);

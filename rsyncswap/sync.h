@@ -20,6 +20,14 @@ struct sync_options {
 	enum uri_layout		 layout;	/* --include-host, --flat */
 	enum tree_mode		 tree;		/* --btrfs */
 	long long		 cleanup_after;
+	/* Reader-aware cleanup (cleanup.h). */
+	long long		 keep_min;	/* --cleanup-after as given */
+	long long		 cleanup_max;	/* --cleanup-max */
+	int			 no_reader_scan;	/* the time rule only */
+	long long		 max_revisions;	/* 0: no budget */
+	long long		 max_disk;	/* bytes; 0: no budget */
+	int			 costs;		/* measure revisions (metrics) */
+	int			 daemon;	/* run by watch */
 	size_t			 max_deltas;
 	size_t			 max_object_size;
 	size_t			 min_objects;

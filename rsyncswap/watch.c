@@ -12,8 +12,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "rsyncswap/cleanup.h"
 #include "rsyncswap/expiry.h"
 #include "rsyncswap/expiry_read.h"
+#include "rsyncswap/limits.h"
 #include "rsyncswap/log.h"
 #include "rsyncswap/logwatch.h"
 #include "rsyncswap/metrics.h"
@@ -286,6 +288,7 @@ watch_run(const struct watch_options *w)
 		return lockfd == -2 ? EXIT_LOCKED : EXIT_FAIL;
 	}
 	so.lock_held = 1;
+	so.daemon = 1;
 	watch_tune_init(w, &tune);
 	so.cleanup_after = tune.effective;
 	so.tune_longest = tune.longest;
@@ -325,6 +328,9 @@ watch_run(const struct watch_options *w)
 		if (lw != NULL)
 			so.rsyncd_log_note = logwatch_note(lw, note,
 			    sizeof(note));
+		/* A revision that waits only for its readers: look again soon. */
+		if (cleanup_pending() && next_sweep > now + READERS_SWEEP_MS)
+			next_sweep = now + READERS_SWEEP_MS;
 		if (now >= next_sync) {
 			first_event = 0;
 			next_sync = now_ms() + watch_sync(w, &so, &m,

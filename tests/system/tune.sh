@@ -17,7 +17,7 @@ P=$(free_port)
 example_conf "$T/st/rsync" "$T/rsyncd.conf"
 mkdir -p "$T/st/rsync"
 : >"$T/rsyncd.conf.log"
-"$RSYNCSWAP" watch -v -s "$T/st" --source-uri-base "$SRC" --cleanup-after 2 \
+"$RSYNCSWAP" watch -v -s "$T/st" --source-uri-base "$SRC" --cleanup-after 2 --no-reader-scan \
 	--cleanup-max 900 --rsyncd-log "$T/rsyncd.conf.log" \
 	--metrics-file "$T/metrics.prom" $U 2>"$T/watch.log" &
 PIDS="$PIDS $!"

@@ -51,7 +51,8 @@ for c in CapInh CapPrm CapEff CapBnd CapAmb; do
 	[ "$v" = 0000000000000000 ] || fail "watch $c is $v, want 0"
 done
 [ "$(status_field $W NoNewPrivs)" = 1 ] || fail "watch without no_new_privs"
-ok "root --user nobody: watch runs as nobody, CapPrm/CapEff/CapBnd 0, no_new_privs"
+[ "$(status_field $W Seccomp)" = 2 ] || fail "watch without a seccomp filter"
+ok "root --user nobody: watch runs as nobody, CapPrm/CapEff/CapBnd 0, no_new_privs, seccomp filter"
 H=$(pgrep -P $W -x rsyncswap-priv) || fail "no helper process (rsyncswap-priv) below watch"
 [ "$(echo "$H" | wc -w)" = 1 ] || fail "more than one helper: $H"
 grep -q '^Uid:[[:space:]]*65534' /proc/$H/status || fail "helper does not run as nobody"

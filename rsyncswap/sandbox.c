@@ -1,0 +1,52 @@
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <seccomp.h>
+
+#include "rsyncswap/sandbox.h"
+
+/* System calls the filtered process must never make. */
+static const char *const denied[] = {
+	"ptrace", "process_vm_readv", "process_vm_writev", "kcmp",
+	"mount", "umount2", "pivot_root", "chroot", "move_mount",
+	"open_tree", "fsopen", "fsconfig", "fsmount", "fspick",
+	"mount_setattr", "unshare", "setns", "swapon", "swapoff", "reboot",
+	"kexec_load", "kexec_file_load", "init_module", "finit_module",
+	"delete_module", "bpf", "perf_event_open", "userfaultfd", "keyctl",
+	"add_key", "request_key", "io_uring_setup", "io_uring_enter",
+	"io_uring_register", "acct", "quotactl", "settimeofday",
+	"clock_settime", "adjtimex", "clock_adjtime", "open_by_handle_at",
+	"name_to_handle_at", "iopl", "ioperm", "syslog", "vhangup",
+	"lookup_dcookie", "personality", "uselib", "fanotify_init",
+};
+
+int
+sandbox_apply(char *err, size_t errsz)
+{
+	scmp_filter_ctx ctx;
+	int rc = 0, nr;
+
+	if ((ctx = seccomp_init(SCMP_ACT_ALLOW)) == NULL) {
+		snprintf(err, errsz, "seccomp: cannot make a filter");
+		return -1;
+	}
+	for (size_t i = 0; i < sizeof(denied) / sizeof(denied[0]); i++) {
+		/* A call this kernel or architecture does not have is fine. */
+		if ((nr = seccomp_syscall_resolve_name(denied[i])) ==
+		    __NR_SCMP_ERROR)
+			continue;
+		if ((rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), nr,
+		    0)) < 0) {
+			snprintf(err, errsz, "seccomp: %s: %s", denied[i],
+			    strerror(-rc));
+			seccomp_release(ctx);
+			return -1;
+		}
+	}
+	if ((rc = seccomp_load(ctx)) < 0)
+		snprintf(err, errsz, "seccomp: loading the filter: %s",
+		    strerror(-rc));
+	seccomp_release(ctx);
+	return rc < 0 ? -1 : 0;
+}

@@ -1,0 +1,20 @@
+/*
+ * A seccomp filter for the process that parses input, after it dropped to
+ * --user: the system calls it never makes and that only widen what a bug
+ * could reach (ptrace, mounts, namespaces, kernel modules, BPF, keyrings,
+ * io_uring, userfaultfd, perf events, clock setting, ...) fail with EPERM.
+ * It is a deny list: everything libcurl, OpenSSL, libxml2 and the tree
+ * code need stays allowed, so no rare code path can die on a missed call.
+ */
+#ifndef RSYNCSWAP_SANDBOX_H
+#define RSYNCSWAP_SANDBOX_H
+
+#include <stddef.h>
+
+/*
+ * Installs the filter (no_new_privs must be set). Returns 0, or -1 with
+ * the reason in err.
+ */
+int	sandbox_apply(char *err, size_t errsz);
+
+#endif

@@ -1,0 +1,35 @@
+# scripts/loadtest --cleanup-compare: two nodes under the same load, one
+# reader-aware, one by the time rule alone, with a --cleanup-after (2 s)
+# shorter than the slow clients' fetches. The reader-aware node's rsyncd
+# log shows 0 vanished files, no view is inconsistent, and the report puts
+# both nodes' peak revisions on disk side by side (the time rule node has
+# vanished files: the cleanup time breaks it, as it should).
+. "$RSYNCSWAP_TOP/tests/lib.sh"
+need_rsyncswap
+need_root "rsyncd with use chroot = yes (as rsyncd.conf.example)"
+need_cmd rsync
+need_cmd haproxy
+
+CD=$(mktemp -d /dev/shm/rsyncswap-lt-test.XXXXXX 2>/dev/null) || CD=$T/clients
+timeout -k 5 170 "$TOP/scripts/loadtest" --cleanup-compare --nodes 2 --clients 12 \
+	--duration 40 --period 2 --changes 10 --objects 300 --cleanup-after 2 \
+	--slow-share 0.5 --slow-bwlimit 60 --faults no --grace 40 \
+	--workdir "$T/w" --client-dir "$CD" --json "$T/lt.json" >"$T/out" 2>"$T/err" && rc=0 || rc=$?
+rm -rf "$CD"
+cat "$T/out"
+[ "$rc" = 0 ] || { tail -40 "$T/err"; fail "scripts/loadtest --cleanup-compare exited $rc"; }
+python3 - "$T/lt.json" <<'PYEOF' || fail "the JSON report does not hold"
+import json, sys
+r = json.load(open(sys.argv[1]))
+c, f = r["cleanup_compare"], r["fetches"]
+assert r["pass"] is True
+assert f["inconsistent"] == 0, f
+assert c["reader-aware"]["nodes"] == [0] and c["time rule"]["nodes"] == [1], c
+assert c["reader-aware"]["vanished_log_lines"] == 0, c
+assert c["time rule"]["vanished_log_lines"] > 0, "the time rule was not broken: %s" % c
+assert c["reader-aware"]["peak_revisions_on_disk"] >= 2, c
+print("reader-aware: 0 vanished, peak %d revisions; time rule: %d vanished, peak %d revisions" % (
+    c["reader-aware"]["peak_revisions_on_disk"], c["time rule"]["vanished_log_lines"],
+    c["time rule"]["peak_revisions_on_disk"]))
+PYEOF
+ok "loadtest --cleanup-compare: reader-aware 0 vanished, 0 inconsistent, beside the time rule"
