@@ -1,5 +1,7 @@
 # make loadtest-smoke: scripts/loadtest --smoke (3 nodes of rsyncswap watch +
-# rsyncd behind haproxy, 20 rsync clients for 60 s, a kill -9 of one
+# rsyncd behind haproxy, 20 clients of the default mix of relying-party
+# command lines, each from its own address through the PROXY protocol, for
+# 60 s after one calibrating full fetch of each kind, a kill -9 of one
 # rsyncswap and a stop of one rsyncd during the run). Every fetch must be
 # one published revision, no error may be unexplained, the nodes must be
 # identical per serial, the whole run must take less than 120 s and leave
@@ -12,7 +14,7 @@ need_cmd haproxy
 
 CD=$(mktemp -d /dev/shm/rsyncswap-lt-test.XXXXXX 2>/dev/null) || CD=$T/clients
 start=$(date +%s)
-timeout -k 5 115 "$TOP/scripts/loadtest" --smoke --workdir "$T/w" --client-dir "$CD" \
+timeout -k 5 115 "$TOP/scripts/loadtest" --smoke --calibrate 1 --workdir "$T/w" --client-dir "$CD" \
 	--json "$T/lt.json" >"$T/out" 2>"$T/err" && rc=0 || rc=$?
 secs=$(( $(date +%s) - start ))
 cat "$T/out"
@@ -40,6 +42,13 @@ for k in ("all", "fast", "slow"):
     assert r["fetch_seconds"][k]["n"] > 0 and r["fetch_seconds"][k]["p99"] is not None, k
 assert r["rsyncd_memory"]["rss_kib_per_connection"]["p50"] > 0
 assert r["staleness"]["serials"]["max"] is not None
+# every client kind ran, from its own addresses, and each was calibrated
+for k, b in r["by_kind"].items():
+    assert b["consistent"] > 0, (k, b)
+    assert r["calibration"][k]["ok"] == 1, (k, r["calibration"][k])
+assert all(n > 1 for n in r["client_addresses"]["seen_by_rsyncd"]), r["client_addresses"]
+cap = r["capacity"]
+assert cap["nodes_needed_cpu"] >= 1 and cap["max_connections"] > 0, cap
 print("ok: %d fetches, %d consistent, 0 inconsistent, %d cut by the rsyncd stop" %
       (f["completed"], f["consistent"], f["cut_by_fault"]))
 PYEOF
