@@ -1,6 +1,7 @@
 # The benchmark (scripts/bench) on a tiny origin: it must complete, print
 # the table and PASS/MISS lines, and write JSON that parses. The numbers
 # are not judged here (too small and too noisy to mean anything).
+# runs alone (it measures time and load)
 . "$RSYNCSWAP_TOP/tests/lib.sh"
 need_rsyncswap
 need_cmd xmllint

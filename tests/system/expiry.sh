@@ -24,7 +24,7 @@ san=""
 # shellcheck disable=SC2086
 ${CC:-cc} $san -I"$TOP" -o "$T/expiry" "$TOP/tests/tools/expiry_driver.c" \
     "$lib/librsyncswap.a" "$lib/libtsnorm.a" \
-    $(pkg-config --libs libxml-2.0 libcurl openssl libcap zlib) -lm ||
+    $(make -s -C "$TOP" print-libs) ||
     fail "cannot build the expiry driver"
 # ASan wants to be first in the library list; faketime is preloaded.
 export ASAN_OPTIONS="${ASAN_OPTIONS:-}${ASAN_OPTIONS:+:}verify_asan_link_order=0"

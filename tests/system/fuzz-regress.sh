@@ -8,11 +8,11 @@ cc=${CC:-cc}
 need_cmd "$cc"
 need_cmd pkg-config
 [ -f "$TOP/$build/librsyncswap.a" ] || fail "$build/librsyncswap.a not built (run make check)"
-flags="-std=c11 -D_GNU_SOURCE -g -O1 -I$TOP $(pkg-config --cflags libxml-2.0 libcurl openssl libcap zlib)"
+flags="-std=c11 -D_GNU_SOURCE -g -O1 -I$TOP $(make -s -C "$TOP" print-cflags)"
 case $build in
 *san*) flags="$flags -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" ;;
 esac
-libs="$TOP/$build/librsyncswap.a $TOP/$build/libtsnorm.a $(pkg-config --libs libxml-2.0 libcurl openssl libcap zlib) -lm"
+libs="$TOP/$build/librsyncswap.a $TOP/$build/libtsnorm.a $(make -s -C "$TOP" print-libs)"
 n=0 inputs=0
 for src in "$TOP"/tests/fuzz/fuzz_*.c; do
 	name=$(basename "$src" .c)

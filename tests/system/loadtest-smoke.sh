@@ -6,6 +6,7 @@
 # one published revision, no error may be unexplained, the nodes must be
 # identical per serial, the whole run must take less than 120 s and leave
 # no process and no client directory behind.
+# runs alone (it measures time and load)
 . "$RSYNCSWAP_TOP/tests/lib.sh"
 need_rsyncswap
 need_root "rsyncd with use chroot = yes (as rsyncd.conf.example)"

@@ -14,6 +14,7 @@
 #     --include=*/ --include=*.cer ... --exclude=* [--compare-dest DIR] URI DIR
 # and, started as root, drops privileges to _rpki-client: cache and output
 # directories must be writable by that user.
+# runs alone (it needs port 873)
 . "$RSYNCSWAP_TOP/tests/lib.sh"
 need_root "rsyncd on port 873 (the TAL's rsync://localhost/ta/ta.cer) and rpki-client's privilege drop"
 need_cmd rsync
