@@ -1,3 +1,4 @@
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -8,33 +9,45 @@
 /*
  * SHA-256 fetched once and one context reused: for a small object,
  * allocating a context and fetching the algorithm cost more than the
- * hashing (a snapshot hashes every object and every entry).
+ * hashing (a snapshot hashes every object and every entry). The lock makes
+ * them safe to share between threads (the writer thread of a sync).
  */
+static pthread_mutex_t	 sha256_lock = PTHREAD_MUTEX_INITIALIZER;
 static EVP_MD		*sha256_md;
 static EVP_MD_CTX	*sha256_ctx;
 
-/* Returns the context, initialised for SHA-256, or NULL. */
-static EVP_MD_CTX *
-sha256_begin(void)
+/*
+ * Computes the SHA-256 of the n parts (part[i], len[i]) one after another
+ * into md. Returns 0, or -1 when OpenSSL fails.
+ */
+static int
+sha256_parts(const void *const part[], const size_t len[], int n,
+    unsigned char md[DIGEST_LEN])
 {
-	if (sha256_md == NULL &&
-	    (sha256_md = EVP_MD_fetch(NULL, "SHA256", NULL)) == NULL)
-		return NULL;
-	if (sha256_ctx == NULL && (sha256_ctx = EVP_MD_CTX_new()) == NULL)
-		return NULL;
-	return EVP_DigestInit_ex(sha256_ctx, sha256_md, NULL) ? sha256_ctx :
-	    NULL;
+	unsigned int mdlen = 0;
+	int i, ok;
+
+	pthread_mutex_lock(&sha256_lock);
+	if (sha256_md == NULL)
+		sha256_md = EVP_MD_fetch(NULL, "SHA256", NULL);
+	if (sha256_ctx == NULL)
+		sha256_ctx = EVP_MD_CTX_new();
+	ok = sha256_md != NULL && sha256_ctx != NULL &&
+	    EVP_DigestInit_ex(sha256_ctx, sha256_md, NULL);
+	for (i = 0; ok && i < n; i++)
+		ok = EVP_DigestUpdate(sha256_ctx, part[i], len[i]);
+	ok = ok && EVP_DigestFinal_ex(sha256_ctx, md, &mdlen) &&
+	    mdlen == DIGEST_LEN;
+	pthread_mutex_unlock(&sha256_lock);
+	return ok ? 0 : -1;
 }
 
 int
 digest_sha256(const void *data, size_t len, unsigned char md[DIGEST_LEN])
 {
-	EVP_MD_CTX *ctx;
-	unsigned int mdlen;
+	const void *part[1] = { data };
 
-	return (ctx = sha256_begin()) != NULL &&
-	    EVP_DigestUpdate(ctx, data, len) &&
-	    EVP_DigestFinal_ex(ctx, md, &mdlen) && mdlen == DIGEST_LEN ? 0 : -1;
+	return sha256_parts(part, &len, 1, md);
 }
 
 /* Writes the n octets of b as 2n lowercase hex digits into hex. */
@@ -76,18 +89,15 @@ digest_entry(struct digest *d, int sign, const char *path,
 {
 	char hex[DIGEST_HEX_LEN], num[32];
 	unsigned char e[DIGEST_LEN];
-	unsigned int elen;
-	EVP_MD_CTX *ctx;
-	int n;
+	const void *part[4] = { hex, num, path, "\n" };
+	size_t len[4];
 
 	tohex(sha, DIGEST_LEN, hex);
-	n = snprintf(num, sizeof(num), " %lld ", mtime);
-	if ((ctx = sha256_begin()) == NULL ||
-	    !EVP_DigestUpdate(ctx, hex, DIGEST_HEX_LEN) ||
-	    !EVP_DigestUpdate(ctx, num, (size_t)n) ||
-	    !EVP_DigestUpdate(ctx, path, strlen(path)) ||
-	    !EVP_DigestUpdate(ctx, "\n", 1) ||
-	    !EVP_DigestFinal_ex(ctx, e, &elen) || elen != DIGEST_LEN)
+	len[0] = DIGEST_HEX_LEN;
+	len[1] = (size_t)snprintf(num, sizeof(num), " %lld ", mtime);
+	len[2] = strlen(path);
+	len[3] = 1;
+	if (sha256_parts(part, len, 4, e) == -1)
 		return -1;
 	add256(d->sum, e, sign);
 	d->entries += sign > 0 ? 1 : -1;
