@@ -1,7 +1,8 @@
 # make loadtest-smoke: scripts/loadtest --smoke (3 nodes of rsyncswap watch +
 # rsyncd behind haproxy, 20 clients of the default mix of relying-party
 # command lines, each from its own address through the PROXY protocol, for
-# 60 s after one calibrating full fetch of each kind, a kill -9 of one
+# 60 s after one calibrating full fetch of each kind, one real rpki-client
+# 8.2 (100 VRPs on every run) when port 873 is free, a kill -9 of one
 # rsyncswap and a stop of one rsyncd during the run). Every fetch must be
 # one published revision, no error may be unexplained, the nodes must be
 # identical per serial, the whole run must take less than 120 s and leave
@@ -14,8 +15,15 @@ need_cmd rsync
 need_cmd haproxy
 
 CD=$(mktemp -d /dev/shm/rsyncswap-lt-test.XXXXXX 2>/dev/null) || CD=$T/clients
+# One real rpki-client 8.2 validating the Krill repository through the
+# fleet, when its TAL's port 873 is free (rpki-client-e2e.sh needs it too).
+RPC=0
+if command -v rpki-client >/dev/null && command -v faketime >/dev/null &&
+	! python3 -c "import socket,sys; s=socket.socket(); sys.exit(0 if s.connect_ex(('127.0.0.1',873)) == 0 else 1)"; then
+	RPC=1
+fi
 start=$(date +%s)
-timeout -k 5 115 "$TOP/scripts/loadtest" --smoke --calibrate 1 --workdir "$T/w" --client-dir "$CD" \
+timeout -k 5 115 "$TOP/scripts/loadtest" --smoke --calibrate 1 --rpki-clients $RPC --workdir "$T/w" --client-dir "$CD" \
 	--json "$T/lt.json" >"$T/out" 2>"$T/err" && rc=0 || rc=$?
 secs=$(( $(date +%s) - start ))
 cat "$T/out"
@@ -23,7 +31,7 @@ cat "$T/out"
 [ "$secs" -lt 120 ] || fail "took ${secs}s, more than 120 s"
 ok "loadtest --smoke passed in ${secs}s"
 
-python3 - "$T/lt.json" <<'PYEOF' || fail "the JSON report does not hold"
+python3 - "$T/lt.json" $RPC <<'PYEOF' || fail "the JSON report does not hold"
 import json, sys
 r = json.load(open(sys.argv[1]))
 f = r["fetches"]
@@ -50,6 +58,12 @@ for k, b in r["by_kind"].items():
 assert all(n > 1 for n in r["client_addresses"]["seen_by_rsyncd"]), r["client_addresses"]
 cap = r["capacity"]
 assert cap["nodes_needed_cpu"] >= 1 and cap["max_connections"] > 0, cap
+if sys.argv[2] == "1":
+    rc = r["rpki_client"]
+    assert rc["runs"] >= 3 and rc["vrps_ok"] == rc["runs"], rc
+    print("ok: rpki-client 8.2: %d runs, each 100 VRPs" % rc["runs"])
+else:
+    print("rpki-client part not run: port 873 taken or rpki-client/faketime missing")
 print("ok: %d fetches, %d consistent, 0 inconsistent, %d cut by the rsyncd stop" %
       (f["completed"], f["consistent"], f["cut_by_fault"]))
 PYEOF
