@@ -18,6 +18,7 @@
 
 #include "rsyncswap/log.h"
 #include "rsyncswap/privhelper.h"
+#include "rsyncswap/sandbox.h"
 #include "rsyncswap/swap.h"
 
 /* The requests: nothing else is understood. */
@@ -207,6 +208,7 @@ privhelper_start(const struct privs *p, const char *rsync_dir, char *err,
 		return -1;
 	}
 	if (pid == 0) {
+		char herr[256];
 		int sfd, dfd;
 
 		close(sv[0]);
@@ -220,6 +222,10 @@ privhelper_start(const struct privs *p, const char *rsync_dir, char *err,
 		if (helper_drop(p, parent) == -1) {
 			log_error("helper: dropping to %s: %s", p->name,
 			    strerror(errno));
+			_exit(255);
+		}
+		if (sandbox_apply_helper(herr, sizeof(herr)) == -1) {
+			log_error("helper: %s", herr);
 			_exit(255);
 		}
 		helper_serve(3, 4, real, parent);

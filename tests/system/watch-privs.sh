@@ -63,7 +63,8 @@ for c in CapPrm CapEff CapBnd; do
 done
 [ "$(status_field $H CapInh)" = 0000000000000000 ] || fail "helper inheritable caps"
 [ "$(status_field $H NoNewPrivs)" = 1 ] || fail "helper without no_new_privs"
-ok "helper: nobody, only CAP_CHOWN, CAP_DAC_READ_SEARCH, CAP_SYS_PTRACE, no_new_privs"
+[ "$(status_field $H Seccomp)" = 2 ] || fail "helper without a seccomp filter"
+ok "helper: nobody, only CAP_CHOWN, CAP_DAC_READ_SEARCH, CAP_SYS_PTRACE, no_new_privs, seccomp"
 
 serve "$T/st/rsync" no || { cat "$T/client.err"; fail "use chroot = no refused a root-owned current"; }
 ok "rsyncd with use chroot = no serves it"
