@@ -43,15 +43,27 @@ while [ $i -le $N ]; do
 	"$RSYNCSWAP" sync -q -s "$T/st2" --cleanup-after 2 --source-uri-base "$SRC" $U ||
 		fail "sync of serial $i"
 	rm -f "$SRC/s/$i.xml"
+	date +%s%N >>"$T/times"
 	n=$(ls "$T/st2/rsync" | grep -c '^session_')
 	[ "$n" -gt "$max" ] && max=$n
 	i=$((i + 1))
 done
 secs=$(( ($(date +%s%N) - start) / 1000000 ))
 rate=$(( N * 1000 / (secs + 1) ))
-# Window 2 s, a sweep after every sync: at most ~rate x 3 s, +10 slack.
-bound=$(( rate * 3 + 10 ))
-echo "$N syncs in ${secs} ms ($rate/s); at most $max revisions on disk (bound $bound)"
+# Window 2 s, a sweep after every sync: at most the syncs of any 3 s
+# (the window and a sweep's lag), +10 slack. The rate is not even on a
+# loaded machine, so the densest 3 s count, not the average.
+peak=$(python3 -c '
+import sys
+t = [int(l) / 1e9 for l in open(sys.argv[1])]
+j = 0; best = 0
+for i in range(len(t)):
+    while t[i] - t[j] > 3:
+        j += 1
+    best = max(best, i - j + 1)
+print(best)' "$T/times")
+bound=$(( peak + 10 ))
+echo "$N syncs in ${secs} ms ($rate/s, at most $peak in 3 s); at most $max revisions on disk (bound $bound)"
 [ "$max" -le "$bound" ] || fail "revisions on disk grew to $max (bound $bound at $rate syncs/s)"
 sleep 3
 "$RSYNCSWAP" sweep -q -s "$T/st2" --cleanup-after 2 || fail "last sweep"
