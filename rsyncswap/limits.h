@@ -23,7 +23,7 @@
  * passes alone.
  */
 #define PIPE_MAX_OBJECTS	1024
-#define PIPE_MAX_BYTES		(4 * 1024 * 1024)
+#define PIPE_MAX_BYTES		(1024 * 1024)
 /* Deltas applied in one run before a snapshot is cheaper (as rpki-client). */
 #define MAX_DELTAS_DEFAULT	300
 /* Deltas listed in one notification (rpki-client allows any; bound memory). */
