@@ -5,6 +5,7 @@
 #include <openssl/evp.h>
 
 #include "rsyncswap/digest.h"
+#include "rsyncswap/hex.h"
 
 /*
  * SHA-256 fetched once and one context reused: for a small object,
@@ -50,19 +51,6 @@ digest_sha256(const void *data, size_t len, unsigned char md[DIGEST_LEN])
 	return sha256_parts(part, &len, 1, md);
 }
 
-/* Writes the n octets of b as 2n lowercase hex digits into hex. */
-static void
-tohex(const unsigned char *b, size_t n, char *hex)
-{
-	static const char digits[] = "0123456789abcdef";
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		hex[2 * i] = digits[b[i] >> 4];
-		hex[2 * i + 1] = digits[b[i] & 0xf];
-	}
-}
-
 void
 digest_init(struct digest *d)
 {
@@ -92,7 +80,7 @@ digest_entry(struct digest *d, int sign, const char *path,
 	const void *part[4] = { hex, num, path, "\n" };
 	size_t len[4];
 
-	tohex(sha, DIGEST_LEN, hex);
+	hex_encode(sha, DIGEST_LEN, hex);
 	len[0] = DIGEST_HEX_LEN;
 	len[1] = (size_t)snprintf(num, sizeof(num), " %lld ", mtime);
 	len[2] = strlen(path);
@@ -107,20 +95,9 @@ digest_entry(struct digest *d, int sign, const char *path,
 char *
 digest_hex(const struct digest *d, char hex[DIGEST_HEX_LEN + 1])
 {
-	tohex(d->sum, DIGEST_LEN, hex);
+	hex_encode(d->sum, DIGEST_LEN, hex);
 	hex[DIGEST_HEX_LEN] = '\0';
 	return hex;
-}
-
-/* Returns the value of the lowercase hex digit c, or -1. */
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
 }
 
 int
@@ -128,11 +105,13 @@ digest_parse(struct digest *d, const char *hex)
 {
 	int i, hi, lo;
 
-	if (strlen(hex) != DIGEST_HEX_LEN)
+	/* Lowercase only, as written: one digest has one spelling. */
+	if (strlen(hex) != DIGEST_HEX_LEN ||
+	    strspn(hex, "0123456789abcdef") != DIGEST_HEX_LEN)
 		return -1;
 	for (i = 0; i < DIGEST_LEN; i++) {
-		if ((hi = hexval(hex[2 * i])) == -1 ||
-		    (lo = hexval(hex[2 * i + 1])) == -1)
+		if ((hi = hex_value(hex[2 * i])) == -1 ||
+		    (lo = hex_value(hex[2 * i + 1])) == -1)
 			return -1;
 		d->sum[i] = (unsigned char)(hi << 4 | lo);
 	}

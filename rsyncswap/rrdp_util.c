@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "rsyncswap/hex.h"
 #include "rsyncswap/limits.h"
 #include "rsyncswap/rrdp.h"
 #include "rsyncswap/rrdp_local.h"
@@ -37,27 +38,8 @@ rrdp_is_space(const char *s, size_t len)
 void
 rrdp_hex(const unsigned char *buf, size_t len, char *out)
 {
-	static const char digits[] = "0123456789abcdef";
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		out[2 * i] = digits[buf[i] >> 4];
-		out[2 * i + 1] = digits[buf[i] & 0xf];
-	}
+	hex_encode(buf, len, out);
 	out[2 * len] = '\0';
-}
-
-/* Returns the value of hex digit c, or -1 if c is none. */
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
 }
 
 /* Returns the attribute value as an int for "%.*s" in messages. */
@@ -162,8 +144,8 @@ rrdp_attr_hash(struct rrdp_parser *p, const struct rrdp_attr *a,
 	if (a->len != 2 * RRDP_HASH_LEN)
 		goto bad;
 	for (i = 0; i < RRDP_HASH_LEN; i++) {
-		hi = hexval(a->value[2 * i]);
-		lo = hexval(a->value[2 * i + 1]);
+		hi = hex_value(a->value[2 * i]);
+		lo = hex_value(a->value[2 * i + 1]);
 		if (hi < 0 || lo < 0)
 			goto bad;
 		out[i] = (unsigned char)(hi << 4 | lo);
@@ -229,7 +211,7 @@ valid_session(const struct rrdp_attr *a)
 		if (i == 8 || i == 13 || i == 18 || i == 23) {
 			if (a->value[i] != '-')
 				return 0;
-		} else if (hexval(a->value[i]) < 0)
+		} else if (hex_value(a->value[i]) < 0)
 			return 0;
 	}
 	return 1;

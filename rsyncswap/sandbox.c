@@ -21,24 +21,28 @@ static const char *const denied[] = {
 	"lookup_dcookie", "personality", "uselib", "fanotify_init",
 };
 
-int
-sandbox_apply(char *err, size_t errsz)
+/*
+ * Loads a filter whose default is dflt and whose calls names (those this
+ * kernel has) get action. Returns 0, or -1 with the reason in err.
+ */
+static int
+load_filter(uint32_t dflt, uint32_t action, const char *const *names,
+    size_t n, char *err, size_t errsz)
 {
 	scmp_filter_ctx ctx;
 	int rc = 0, nr;
 
-	if ((ctx = seccomp_init(SCMP_ACT_ALLOW)) == NULL) {
+	if ((ctx = seccomp_init(dflt)) == NULL) {
 		snprintf(err, errsz, "seccomp: cannot make a filter");
 		return -1;
 	}
-	for (size_t i = 0; i < sizeof(denied) / sizeof(denied[0]); i++) {
+	for (size_t i = 0; i < n; i++) {
 		/* A call this kernel or architecture does not have is fine. */
-		if ((nr = seccomp_syscall_resolve_name(denied[i])) ==
+		if ((nr = seccomp_syscall_resolve_name(names[i])) ==
 		    __NR_SCMP_ERROR)
 			continue;
-		if ((rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), nr,
-		    0)) < 0) {
-			snprintf(err, errsz, "seccomp: %s: %s", denied[i],
+		if ((rc = seccomp_rule_add(ctx, action, nr, 0)) < 0) {
+			snprintf(err, errsz, "seccomp: %s: %s", names[i],
 			    strerror(-rc));
 			seccomp_release(ctx);
 			return -1;
@@ -49,6 +53,13 @@ sandbox_apply(char *err, size_t errsz)
 		    strerror(-rc));
 	seccomp_release(ctx);
 	return rc < 0 ? -1 : 0;
+}
+
+int
+sandbox_apply(char *err, size_t errsz)
+{
+	return load_filter(SCMP_ACT_ALLOW, SCMP_ACT_ERRNO(EPERM), denied,
+	    sizeof(denied) / sizeof(denied[0]), err, errsz);
 }
 
 /* The only system calls of the helper's loop (chown, /proc scan, answers). */
@@ -65,29 +76,8 @@ static const char *const helper_allowed[] = {
 int
 sandbox_apply_helper(char *err, size_t errsz)
 {
-	scmp_filter_ctx ctx;
-	int rc = 0, nr;
-
 	/* Anything else fails with EPERM: a scan that fails falls back. */
-	if ((ctx = seccomp_init(SCMP_ACT_ERRNO(EPERM))) == NULL) {
-		snprintf(err, errsz, "seccomp: cannot make a filter");
-		return -1;
-	}
-	for (size_t i = 0; i < sizeof(helper_allowed) /
-	    sizeof(helper_allowed[0]); i++) {
-		if ((nr = seccomp_syscall_resolve_name(helper_allowed[i])) ==
-		    __NR_SCMP_ERROR)
-			continue;
-		if ((rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 0)) < 0) {
-			snprintf(err, errsz, "seccomp: %s: %s",
-			    helper_allowed[i], strerror(-rc));
-			seccomp_release(ctx);
-			return -1;
-		}
-	}
-	if ((rc = seccomp_load(ctx)) < 0)
-		snprintf(err, errsz, "seccomp: loading the filter: %s",
-		    strerror(-rc));
-	seccomp_release(ctx);
-	return rc < 0 ? -1 : 0;
+	return load_filter(SCMP_ACT_ERRNO(EPERM), SCMP_ACT_ALLOW,
+	    helper_allowed, sizeof(helper_allowed) /
+	    sizeof(helper_allowed[0]), err, errsz);
 }

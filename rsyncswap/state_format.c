@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "rsyncswap/errbuf.h"
+#include "rsyncswap/hex.h"
 #include "rsyncswap/number.h"
 #include "rsyncswap/state.h"
 #include "rsyncswap/state_format.h"
@@ -45,19 +46,6 @@ enum state_key {
 
 /* The layout names, indexed by enum uri_layout (uri.h). */
 static const char *const layouts[] = { "module", "host", "flat" };
-
-/* Returns the value of hex digit c, or -1. */
-static int
-hexval(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 /* Writes s percent-encoded. Returns 0, or -1 on a write error. */
 static int
@@ -91,8 +79,8 @@ get_escaped(const char *s, char *out, size_t outsz, int strict)
 	for (; *s != '\0'; s++) {
 		c = *s;
 		if (c == '%') {
-			if ((hi = hexval(s[1])) == -1 ||
-			    (lo = hexval(s[2])) == -1)
+			if ((hi = hex_value(s[1])) == -1 ||
+			    (lo = hex_value(s[2])) == -1)
 				return -1;
 			c = hi << 4 | lo;
 			s += 2;
@@ -128,7 +116,7 @@ valid_session(const char *s)
 		if (i == 8 || i == 13 || i == 18 || i == 23) {
 			if (s[i] != '-')
 				return 0;
-		} else if (hexval(s[i]) == -1)
+		} else if (hex_value(s[i]) == -1)
 			return 0;
 	}
 	return 1;
@@ -206,8 +194,8 @@ parse_delta(char *v, struct state *st, size_t *cap)
 	if (get_number(v, &d.serial) == -1 || strlen(hex) != 2 * RRDP_HASH_LEN)
 		return -1;
 	for (i = 0; i < RRDP_HASH_LEN; i++) {
-		if ((hi = hexval(hex[2 * i])) == -1 ||
-		    (lo = hexval(hex[2 * i + 1])) == -1)
+		if ((hi = hex_value(hex[2 * i])) == -1 ||
+		    (lo = hex_value(hex[2 * i + 1])) == -1)
 			return -1;
 		d.hash[i] = hi << 4 | lo;
 	}
