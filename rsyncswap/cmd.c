@@ -183,9 +183,10 @@ setup_privileges(struct cli *c, struct privs *p, int daemon)
 }
 
 /*
- * The state remembers where its revisions are: without -r, sweep and
- * status use that directory (into buf); with a -r that is another one,
- * sweep refuses and status says so. Returns -1 to go on, or EXIT_FAIL.
+ * The state remembers where its revisions are: without -r, every command
+ * uses that directory (into buf); with a -r that is another one, status
+ * says so and the others refuse (the state's history, digests and tuning
+ * are of those revisions). Returns -1 to go on, or EXIT_FAIL.
  */
 static int
 state_rsync_dir(struct cli *c, char *buf, size_t bufsz)
@@ -207,10 +208,11 @@ state_rsync_dir(struct cli *c, char *buf, size_t bufsz)
 		o->rsync_dir = buf;
 	} else if (realpath(o->rsync_dir, real) == NULL ||
 	    strcmp(real, st->rsync_dir) != 0) {
-		if (c->cmd == CMD_SWEEP) {
+		if (c->cmd != CMD_STATUS) {
 			log_error("-r %s: the state in %s describes the "
-			    "revisions in %s", o->rsync_dir, o->state_dir,
-			    st->rsync_dir);
+			    "revisions in %s (give that -r; to move them, "
+			    "remove %s/state first)", o->rsync_dir,
+			    o->state_dir, st->rsync_dir, o->state_dir);
 			state_free(st);
 			free(st);
 			return EXIT_FAIL;
@@ -268,6 +270,7 @@ int
 cmd_main(int argc, char *argv[])
 {
 	static char rsync_dir[PATH_MAX];
+	char path[PATH_MAX];
 	struct sync_options *o;
 	struct sync_report rep;
 	struct status_options so;
@@ -335,6 +338,14 @@ cmd_main(int argc, char *argv[])
 			    errno == 0 ? "not a directory" : strerror(errno));
 			return EXIT_FAIL;
 		}
+		/* Without a state no revision is known: nothing to judge. */
+		snprintf(path, sizeof(path), "%s/state", o->state_dir);
+		if (stat(path, &sb) == -1) {
+			log_error("%s: %s (sweep needs the state of an earlier "
+			    "sync)", path, errno == ENOENT ? "no state file" :
+			    strerror(errno));
+			return EXIT_FAIL;
+		}
 		if ((rc = check_rrdp(&c)) != -1 ||
 		    (rc = setup_privileges(&c, &privs, 0)) != 0)
 			return rc;
@@ -350,6 +361,8 @@ cmd_main(int argc, char *argv[])
 	if (c.nargs != 1)
 		return cli_usage_error(&c, "takes one NOTIFICATION-URI, not %d "
 		    "arguments", c.nargs);
+	if ((rc = state_rsync_dir(&c, rsync_dir, sizeof(rsync_dir))) != -1)
+		return rc;
 	o->fetch.stop = &sync_interrupt;
 	if ((rc = check_source(&c, o, c.args[0])) != -1 ||
 	    (rc = check_rrdp(&c)) != -1)

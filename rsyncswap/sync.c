@@ -34,6 +34,7 @@ volatile sig_atomic_t sync_interrupt;
 struct run {
 	const struct sync_options	*o;
 	struct state			 st;
+	int				 sweep_only;	/* no sync: nothing is taken */
 	int				 have_state;
 	int				 rsync_dirfd;
 	enum tree_backend		 backend;	/* links or btrfs */
@@ -370,7 +371,8 @@ run_open(struct run *r, int *lockfd)
 	state_clean_temps(o->state_dir);
 	rc = state_read(o->state_dir, &r->st, err, sizeof(err));
 	if (rc == -1)
-		log_warn("%s; taking the snapshot", err);
+		log_warn("%s%s", err, r->sweep_only ? "" :
+		    "; taking the snapshot");
 	rc = swap_read_current(r->rsync_dirfd, r->current, sizeof(r->current),
 	    err, sizeof(err));
 	if (rc == -1) {
@@ -380,8 +382,9 @@ run_open(struct run *r, int *lockfd)
 	r->have_current = rc == 0;
 	r->have_state = run_state_matches(r);
 	if (!r->have_state && r->st.session_id[0] != '\0')
-		log_warn("%s/state does not describe the revision current "
-		    "points to; taking the snapshot", o->state_dir);
+		log_warn("%s/state does not describe the revision %s/current "
+		    "points to%s", o->state_dir, o->rsync_dir, r->sweep_only ?
+		    "" : "; taking the snapshot");
 	return EXIT_OK;
 }
 
@@ -551,8 +554,8 @@ run_finish(struct run *r, int ok, struct sync_report *rep)
 	r->st.cleanup_after = cleanup;
 	snprintf(r->st.rsyncd_log, sizeof(r->st.rsyncd_log), "%s",
 	    o->rsyncd_log_note != NULL ? o->rsyncd_log_note : "");
-	/* Where the revisions are, for a sweep or status without -r. */
-	if (realpath(o->rsync_dir, path) != NULL)
+	/* Where the revisions are, for runs without -r; a failure moves nothing. */
+	if (ok != 0 && realpath(o->rsync_dir, path) != NULL)
 		snprintf(r->st.rsync_dir, sizeof(r->st.rsync_dir), "%s", path);
 	if (ok == 0) {
 		r->st.last_failure = now;
@@ -791,6 +794,7 @@ sync_sweep_only(const struct sync_options *o, int *swept)
 	memset(&rep, 0, sizeof(rep));
 	r.o = o;
 	r.rsync_dirfd = -1;
+	r.sweep_only = 1;
 	if ((rc = run_open(&r, &lockfd)) != EXIT_OK)
 		log_error("%s", r.err);
 	else if (run_finish(&r, -1, &rep) == -1)

@@ -117,3 +117,20 @@ mkdir -p "$T/notxml"
 printf '{"error": "gateway"}\n' >"$T/notxml/notification.xml"
 refused 1 "not an XML document: it begins \"{'error': 'gateway'}" sync -s "$T/nx" --source-uri-base "$T/notxml" $U
 ok "a non-XML notification: named with its first bytes"
+
+# A sync without -r uses the directory the state records, a failed one
+# moves nothing, and one with another -r refuses (naming both); a sweep
+# without a state file refuses and creates nothing.
+"$RSYNCSWAP" sync -q -s "$T/mv" -r "$T/mv-rsync" --source-uri-base "$BENCH_SRC" $U || fail "sync -r mv-rsync"
+"$RSYNCSWAP" sync -q -s "$T/mv" --source-uri-base "$BENCH_SRC" https://localhost:3000/rrdp/notifcation.xml 2>/dev/null &&
+	fail "a sync of a mistyped URI succeeded"
+[ ! -e "$T/mv/rsync" ] || fail "a failed sync without -r made STATE-DIR/rsync"
+grep -q "^rsync-dir $T/mv-rsync\$" "$T/mv/state" || { cat "$T/mv/state"; fail "a failed sync moved the state's rsync dir"; }
+"$RSYNCSWAP" sync -q -s "$T/mv" --source-uri-base "$BENCH_SRC" $U || fail "sync without -r"
+[ ! -e "$T/mv/rsync" ] || fail "a sync without -r did not use the state's rsync dir"
+refused 1 "describes the revisions in $T/mv-rsync" sync -q -s "$T/mv" -r "$T/mv-other" --source-uri-base "$BENCH_SRC" $U
+[ ! -e "$T/mv-other" ] || fail "a refused sync made its -r"
+rm "$T/mv/state"
+refused 1 "no state file" sweep -s "$T/mv" -r "$T/mv-nonexist"
+[ ! -e "$T/mv-nonexist" ] || fail "a sweep without a state made its -r"
+ok "the state's rsync dir: used without -r, kept by a failed run, another -r refused; sweep needs a state"
