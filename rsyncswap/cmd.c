@@ -183,17 +183,21 @@ setup_privileges(struct cli *c, struct privs *p, int daemon)
 }
 
 /*
- * The state remembers where its revisions are: without -r, every command
- * uses that directory (into buf); with a -r that is another one, status
- * says so and the others refuse (the state's history, digests and tuning
- * are of those revisions). Returns -1 to go on, or EXIT_FAIL.
+ * The state remembers where its revisions are. Without -r, sweep, status
+ * and verify use that directory (into buf), and so does a sync when
+ * STATE-DIR/rsync does not exist (a -r forgotten in a cron line must not
+ * start a second tree); with a -r that is another one, sweep and verify
+ * refuse and the others say so. Returns -1 to go on, or EXIT_FAIL.
  */
 static int
 state_rsync_dir(struct cli *c, char *buf, size_t bufsz)
 {
 	struct sync_options *o = &c->w.sync;
 	char err[ERR_MAX], real[PATH_MAX];
+	int syncs = c->cmd == CMD_SYNC || c->cmd == CMD_WATCH ||
+	    c->cmd == CMD_KRILL_SYNC;
 	struct state *st;
+	struct stat sb;
 
 	if ((st = calloc(1, sizeof(*st))) == NULL)
 		return -1;
@@ -204,11 +208,13 @@ state_rsync_dir(struct cli *c, char *buf, size_t bufsz)
 		return -1;
 	}
 	if (!c->rsync_dir_set) {
-		snprintf(buf, bufsz, "%s", st->rsync_dir);
-		o->rsync_dir = buf;
+		if (!syncs || stat(o->rsync_dir, &sb) == -1) {
+			snprintf(buf, bufsz, "%s", st->rsync_dir);
+			o->rsync_dir = buf;
+		}
 	} else if (realpath(o->rsync_dir, real) == NULL ||
 	    strcmp(real, st->rsync_dir) != 0) {
-		if (c->cmd != CMD_STATUS) {
+		if (c->cmd == CMD_SWEEP || c->cmd == CMD_VERIFY) {
 			log_error("-r %s: the state in %s describes the "
 			    "revisions in %s (give that -r; to move them, "
 			    "remove %s/state first)", o->rsync_dir,
@@ -218,7 +224,8 @@ state_rsync_dir(struct cli *c, char *buf, size_t bufsz)
 			return EXIT_FAIL;
 		}
 		log_warn("-r %s: the state in %s describes the revisions in "
-		    "%s", o->rsync_dir, o->state_dir, st->rsync_dir);
+		    "%s%s", o->rsync_dir, o->state_dir, st->rsync_dir, syncs ?
+		    "; they are left to that directory's own runs" : "");
 	}
 	state_free(st);
 	free(st);
@@ -270,7 +277,6 @@ int
 cmd_main(int argc, char *argv[])
 {
 	static char rsync_dir[PATH_MAX];
-	char path[PATH_MAX];
 	struct sync_options *o;
 	struct sync_report rep;
 	struct status_options so;
@@ -338,12 +344,12 @@ cmd_main(int argc, char *argv[])
 			    errno == 0 ? "not a directory" : strerror(errno));
 			return EXIT_FAIL;
 		}
-		/* Without a state no revision is known: nothing to judge. */
-		snprintf(path, sizeof(path), "%s/state", o->state_dir);
-		if (stat(path, &sb) == -1) {
-			log_error("%s: %s (sweep needs the state of an earlier "
-			    "sync)", path, errno == ENOENT ? "no state file" :
-			    strerror(errno));
+		/* A sweep makes no rsync directory: a mistyped -r fails. */
+		if (stat(o->rsync_dir, &sb) == -1 || !S_ISDIR(sb.st_mode)) {
+			log_error("-r %s: %s (sweep removes revisions an "
+			    "earlier sync wrote there)", o->rsync_dir,
+			    errno == ENOENT ? "no such directory" :
+			    "not a directory");
 			return EXIT_FAIL;
 		}
 		if ((rc = check_rrdp(&c)) != -1 ||

@@ -128,9 +128,10 @@ ok "a non-XML notification: named with its first bytes"
 grep -q "^rsync-dir $T/mv-rsync\$" "$T/mv/state" || { cat "$T/mv/state"; fail "a failed sync moved the state's rsync dir"; }
 "$RSYNCSWAP" sync -q -s "$T/mv" --source-uri-base "$BENCH_SRC" $U || fail "sync without -r"
 [ ! -e "$T/mv/rsync" ] || fail "a sync without -r did not use the state's rsync dir"
-refused 1 "describes the revisions in $T/mv-rsync" sync -q -s "$T/mv" -r "$T/mv-other" --source-uri-base "$BENCH_SRC" $U
-[ ! -e "$T/mv-other" ] || fail "a refused sync made its -r"
+"$RSYNCSWAP" sync -s "$T/mv" -r "$T/mv-other" --source-uri-base "$BENCH_SRC" $U >/dev/null 2>"$T/err" || fail "sync -r mv-other"
+grep -q "describes the revisions in $T/mv-rsync" "$T/err" || { cat "$T/err"; fail "another -r is not named"; }
+refused 1 "describes the revisions in $T/mv-other" sweep -s "$T/mv" -r "$T/mv-rsync"
 rm "$T/mv/state"
-refused 1 "no state file" sweep -s "$T/mv" -r "$T/mv-nonexist"
-[ ! -e "$T/mv-nonexist" ] || fail "a sweep without a state made its -r"
-ok "the state's rsync dir: used without -r, kept by a failed run, another -r refused; sweep needs a state"
+refused 1 "$T/mv-nonexist: no such directory" sweep -s "$T/mv" -r "$T/mv-nonexist"
+[ ! -e "$T/mv-nonexist" ] || fail "a sweep made its -r"
+ok "the state's rsync dir: used by a sync without -r, kept by a failed run, another -r said; a sweep makes no rsync dir"
