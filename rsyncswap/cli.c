@@ -159,8 +159,9 @@ static const struct cli_opt opts[] = {
 	{ "warn", OPT_WARN, "HOURS", E,
 	    "warning window (default " STR(EXPIRY_WARN_DEFAULT_HOURS) ")" },
 	{ "check", OPT_CHECK, NULL, E,
-	    "exit 1 when a publication point expires within the window\n"
-	    "or a manifest or CRL is damaged" },
+	    "exit 1 when a publication point has expired or expires\n"
+	    "within the window, a manifest or CRL is damaged, or no\n"
+	    "manifest is found" },
 	{ "json", OPT_JSON, NULL, T | R | E,
 	    "machine-readable output" },
 	{ "verbose", 'v', NULL, S | W | P | T | A | Y,
@@ -182,6 +183,11 @@ static const struct cli_opt krill_help[] = {
 	    "also write RRDP files for an https front end (default "
 	    "STATE-DIR/rrdp)" },
 };
+
+/* -s as `rsyncswap report --help` shows it: there it has no default. */
+static const struct cli_opt report_state_help = { "state-dir", 's', "DIR", R,
+    "attribute vanished files to the revisions of the state in\n"
+    "DIR (default: no attribution)" };
 
 /* Returns o as `rsyncswap krill-sync --help` shows it. */
 static const struct cli_opt *
@@ -301,6 +307,7 @@ cli_help(FILE *f, enum cli_cmd cmd)
 		if (opts[i].help == NULL || !(opts[i].scope & bit))
 			continue;
 		help_option(f, cmd == CMD_KRILL_SYNC ? krill_option(&opts[i]) :
+		    cmd == CMD_REPORT && opts[i].id == 's' ? &report_state_help :
 		    &opts[i]);
 		for (j = 0; j < NOPTS; j++)
 			if (opts[j].help == NULL && opts[j].id == opts[i].id &&
@@ -310,6 +317,9 @@ cli_help(FILE *f, enum cli_cmd cmd)
 	}
 	if (cmd <= CMD_SWEEP || cmd == CMD_KRILL_SYNC)
 		fprintf(f, "\n" EXIT_LINE);
+	if (cmd == CMD_STATUS)
+		fprintf(f, "\nExit: 0 serving, 1 no state (missing or damaged), "
+		    "2 usage,\n3 not serving, 4 stale, 5 expired.\n");
 }
 
 int
@@ -628,7 +638,7 @@ cli_parse(int argc, char *argv[], struct cli *c)
 		const char *why;
 
 		if (uri_module_dir(c->w.sync.modules[i], c->w.sync.layout, dir,
-		    sizeof(dir), &why) == -1)
+		    sizeof(dir), NULL, 0, &why) == -1)
 			return cli_usage_error(c, "--module \"%s\": %s",
 			    c->w.sync.modules[i], why);
 	}

@@ -41,8 +41,12 @@ check_source(const struct cli *c, struct sync_options *o, const char *uri)
 	o->notification_uri = uri;
 	o->fetch.public_uri = uri;
 	if (!uri_valid_http(uri, o->fetch.insecure))
-		return cli_usage_error(c, "\"%s\" is not an https URI (http needs "
-		    "--insecure)", uri);
+		return cli_usage_error(c, "\"%s\" is not an https URI%s", uri,
+		    strncmp(uri, "http://", 7) == 0 ? " (http needs "
+		    "--insecure)" : "");
+	if (o->fetch.ca_file != NULL && access(o->fetch.ca_file, R_OK) == -1)
+		return cli_usage_error(c, "--ca-file %s: %s", o->fetch.ca_file,
+		    strerror(errno));
 	if (o->fetch.source_base == NULL)
 		return -1;
 	if (strncmp(o->fetch.source_base, "https://", 8) == 0 ||
@@ -331,6 +335,7 @@ cmd_main(int argc, char *argv[])
 			    o->quiet);
 		if (c.cmd == CMD_STATUS) {
 			so.json = c.json;
+			so.quiet = o->quiet;
 			so.expiry_warn = c.w.expiry_warn;
 			so.stale_after = c.stale_after;
 			return status_print(stdout, o->state_dir,

@@ -198,6 +198,13 @@ report_run(const char *state_dir, const char *svg, int json, char **logs,
 	    (svg != NULL && svg_file(&d, svg, err, sizeof(err)) == -1)) {
 		fprintf(stderr, "rsyncswap report: %s\n", err);
 		rc = 1;
+	} else if (d.lines > 0 && d.malformed == d.lines) {
+		/* Nothing was read: a recommendation from it would be none. */
+		fprintf(stderr, "rsyncswap report: %s%s: none of %llu lines is "
+		    "in rsyncd's log format (a syslog log? set \"log file =\" "
+		    "in rsyncd.conf)\n", in.logs[0], in.nlogs > 1 ? " ..." : "",
+		    d.lines);
+		rc = 1;
 	} else if (json)
 		report_print_json(stdout, &d, &in);
 	else

@@ -478,7 +478,7 @@ status_print(FILE *f, const char *state_dir, const char *rsync_dir,
 
 	if (so->json)
 		print_json(f, v, so->expiry_warn, so->stale_after);
-	else
+	else if (!so->quiet)
 		print_text(f, v, so->expiry_warn);
 	fflush(f);
 	rc = exit_code(v, state_dir);

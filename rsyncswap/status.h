@@ -20,6 +20,7 @@
 
 struct status_options {
 	int		 json;
+	int		 quiet;		/* -q: the exit code and stderr only */
 	long long	 expiry_warn;	/* seconds */
 	long long	 stale_after;	/* seconds */
 };

@@ -332,6 +332,34 @@ run_state_matches(struct run *r)
 	    S_ISDIR(sb.st_mode);
 }
 
+/*
+ * Returns 1 if current has the directory of every --module, else 0 (said
+ * in one line: the snapshot is taken to add it).
+ */
+static int
+run_modules_served(struct run *r)
+{
+	char dir[MAX_URI_LENGTH + 1], path[MAX_URI_LENGTH + STATE_NAME_MAX + 2];
+	const char *why;
+	struct stat sb;
+	size_t i;
+
+	for (i = 0; i < r->o->nmodules; i++) {
+		if (uri_module_dir(r->o->modules[i], r->o->layout, dir,
+		    sizeof(dir), NULL, 0, &why) == -1 || dir[0] == '\0')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", r->current, dir);
+		if (fstatat(r->rsync_dirfd, path, &sb, AT_SYMLINK_NOFOLLOW) ==
+		    -1 || !S_ISDIR(sb.st_mode)) {
+			log_warn("--module %s: %s/%s has no %s; taking the "
+			    "snapshot to add it", r->o->modules[i],
+			    r->o->rsync_dir, r->current, dir);
+			return 0;
+		}
+	}
+	return 1;
+}
+
 /* Opens the directories, takes the lock, reads state and current. */
 static int
 run_open(struct run *r, int *lockfd)
@@ -381,7 +409,9 @@ run_open(struct run *r, int *lockfd)
 	}
 	r->have_current = rc == 0;
 	r->have_state = run_state_matches(r);
-	if (!r->have_state && r->st.session_id[0] != '\0')
+	if (r->have_state && !run_modules_served(r))
+		r->have_state = 0;
+	else if (!r->have_state && r->st.session_id[0] != '\0')
 		log_warn("%s/state does not describe the revision %s/current "
 		    "points to%s", o->state_dir, o->rsync_dir, r->sweep_only ?
 		    "" : "; taking the snapshot");
@@ -591,18 +621,26 @@ run_finish(struct run *r, int ok, struct sync_report *rep)
  * reason in err.
  */
 static int
-run_modules(const struct sync_options *o, struct revision *rev, char *err,
-    size_t errsz)
+run_modules(const struct sync_options *o, struct revision *rev,
+    const char *objects_host, char *err, size_t errsz)
 {
-	char dir[MAX_URI_LENGTH + 1];
+	char dir[MAX_URI_LENGTH + 1], host[MAX_URI_LENGTH + 1];
 	const char *why;
 	size_t i;
 
 	for (i = 0; i < o->nmodules; i++) {
 		if (uri_module_dir(o->modules[i], o->layout, dir, sizeof(dir),
-		    &why) == -1) {
+		    host, sizeof(host), &why) == -1) {
 			snprintf(err, errsz, "--module %s: %s", o->modules[i],
 			    why);
+			return -1;
+		}
+		/* Without --include-host, one host: the objects'. */
+		if (o->layout == LAYOUT_MODULE && objects_host[0] != '\0' &&
+		    strcmp(host, objects_host) != 0) {
+			snprintf(err, errsz, "--module %s: host %s is not the "
+			    "repository's host %s (--include-host serves "
+			    "several)", o->modules[i], host, objects_host);
 			return -1;
 		}
 		if (dir[0] != '\0' && revision_make_dir(rev, dir, err,
@@ -705,7 +743,8 @@ sync_run(const struct sync_options *o, struct sync_report *rep)
 		goto fail;
 	}
 	/* So do the modules named by --module, before their first object. */
-	if (run_modules(o, rev, r.err, sizeof(r.err)) == -1) {
+	if (run_modules(o, rev, a.host[0] != '\0' ? a.host : r.st.host, r.err,
+	    sizeof(r.err)) == -1) {
 		revision_abort(rev);
 		goto fail;
 	}

@@ -169,18 +169,31 @@ uri_layout_name(enum uri_layout layout)
 
 int
 uri_module_dir(const char *uri, enum uri_layout layout, char *dir,
-    size_t dirsz, const char **reason)
+    size_t dirsz, char *host, size_t hostsz, const char **reason)
 {
 	char probe[MAX_URI_LENGTH + 3], path[MAX_URI_LENGTH + 1];
 	size_t len = strnlen(uri, MAX_URI_LENGTH + 1), n;
+	const char *p;
 
 	if (len > MAX_URI_LENGTH) {
 		*reason = "URI too long";
 		return -1;
 	}
+	/* rsync://HOST/ and rsync://HOST name no module. */
+	if (strncasecmp(uri, "rsync://", 8) == 0 && ((p = strchr(uri + 8,
+	    '/')) == NULL || p[1] == '\0')) {
+		*reason = "names no module (rsync://HOST/MODULE/)";
+		return -1;
+	}
 	/* The module with one file below it is an object URI: check that. */
 	snprintf(probe, sizeof(probe), "%s%sx", uri,
 	    len > 0 && uri[len - 1] == '/' ? "" : "/");
+	if (uri_rsync_to_path(probe, LAYOUT_HOST, path, sizeof(path), NULL, 0,
+	    reason) == -1)
+		return -1;
+	/* The host is the first segment of the host layout's path. */
+	if ((p = strchr(path, '/')) != NULL && host != NULL)
+		snprintf(host, hostsz, "%.*s", (int)(p - path), path);
 	if (uri_rsync_to_path(probe, layout == LAYOUT_FLAT ? LAYOUT_MODULE :
 	    layout, path, sizeof(path), NULL, 0, reason) == -1)
 		return -1;

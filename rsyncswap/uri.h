@@ -36,10 +36,11 @@ int	uri_rsync_to_path(const char *uri, enum uri_layout layout, char *path,
  * Writes into dir[dirsz] the directory that the module named by uri
  * ("rsync://host/module" or "rsync://host/module/", nothing below it) has
  * in a revision of layout: "module", "host/module", or "" for LAYOUT_FLAT
- * (the revision itself). Returns 0, or -1 with a fixed reason in *reason.
+ * (the revision itself), and into host[hostsz] its lowercased host without
+ * port. Returns 0, or -1 with a fixed reason in *reason.
  */
 int	uri_module_dir(const char *uri, enum uri_layout layout, char *dir,
-	    size_t dirsz, const char **reason);
+	    size_t dirsz, char *host, size_t hostsz, const char **reason);
 
 /* Returns the name of a layout ("module", "host", "flat"). */
 const char *uri_layout_name(enum uri_layout layout);

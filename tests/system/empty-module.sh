@@ -67,7 +67,28 @@ rsync -rt "rsync://127.0.0.1:$P2/repo/" "$T/copy2/" 2>"$T/rsync2.err" ||
 	{ cat "$T/rsync2.err"; fail "rsync of the module named by --module: exit $?"; }
 ok "a repository that starts empty: --module makes its module directories, rsyncd serves them"
 
-for bad in "rsync://rpki.example.net/" "rsync://rpki.example.net/repo/a/b" "https://rpki.example.net/repo/" "rsync://rpki.example.net/../"; do
+# --module given later, while the node is up to date: the served revision
+# lacks the module, so the snapshot is taken and exchanged for it.
+"$RSYNCSWAP" sync -s "$T/new" --module rsync://rpki.example.net/repo/ --module rsync://rpki.example.net/ta \
+	--module rsync://rpki.example.net/late/ --source-uri-base "$SRC" $U >"$T/late.out" 2>"$T/late.err" ||
+	{ cat "$T/late.err"; fail "--module added later"; }
+grep -q "late/: .* has no late; taking the snapshot to add it" "$T/late.err" || { cat "$T/late.err"; fail "no word why the snapshot is taken"; }
+[ -d "$T/new/rsync/current/late" ] || fail "a --module added later was not made"
+ok "a --module added to an up-to-date node is made at once (the snapshot, exchanged)"
+
+# A repository whose objects have a host: --module of another host fails.
+refused_module() {	# refused_module WORD ARGS...
+	_w=$1; shift
+	rc=0; "$RSYNCSWAP" sync -q "$@" 2>"$T/err" || rc=$?
+	[ "$rc" = 1 ] && grep -q -- "$_w" "$T/err" || { cat "$T/err"; fail "--module: exit $rc, wanted 1 with '$_w'"; }
+}
+make_notif "$SRC" "$B" $S 1 s/1.xml
+refused_module "host otherhost.example is not the repository's host rpki.example.net" \
+	-s "$T/hosts" --module rsync://otherhost.example/ta/ --source-uri-base "$SRC" $U
+[ ! -e "$T/hosts/rsync/current" ] || fail "a refused --module served something"
+ok "--module of another host than the repository's fails the run, naming both"
+
+for bad in "rsync://rpki.example.net/" "rsync://rpki.example.net" "rsync://rpki.example.net/repo/a/b" "https://rpki.example.net/repo/" "rsync://rpki.example.net/../"; do
 	rc=0; "$RSYNCSWAP" sync -q -s "$T/bad" --module "$bad" --source-uri-base "$SRC" $U 2>"$T/err" || rc=$?
 	[ "$rc" = 2 ] && grep -q -- "--module \"$bad\"" "$T/err" || { cat "$T/err"; fail "--module $bad: exit $rc"; }
 done

@@ -154,7 +154,13 @@ rc=0; report --bogus "$LOG" >/dev/null 2>&1 || rc=$?
 printf 'garbage\n2026/11/25 14:50:52 [1] connect from h (1.2.3.4)\n\000\001\n' >"$T/bad.log"
 report --json "$T/bad.log" >"$T/bad.json" || fail "malformed lines must not be fatal"
 [ "$(jget "$T/bad.json" 'j["malformed_lines"]')" = 2 ] || fail "malformed count"
-ok "errors: exit 1 with one line, usage exit 2, malformed lines counted"
+# A log with no line in rsyncd's format (syslog, or the wrong file) is no
+# report: exit 1 and one line, not a recommendation made of nothing.
+head -5 /etc/passwd >"$T/notrsyncd.log"
+rc=0; report "$T/notrsyncd.log" >"$T/o3" 2>"$T/e3" || rc=$?
+[ $rc = 1 ] && [ "$(wc -l <"$T/e3")" = 1 ] && grep -q "none of 5 lines is in rsyncd's log format" "$T/e3" ||
+	fail "a log of no rsyncd line: exit $rc: $(cat "$T/e3")"
+ok "errors: exit 1 with one line, usage exit 2, malformed lines counted, a log of none refused"
 
 # --- part 2: attribution to revisions (needs root: rsyncd.conf.example chroots)
 [ "$(id -u)" = 0 ] || skip "needs root for part 2 (use chroot = yes); part 1 passed"
