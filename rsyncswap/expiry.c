@@ -454,10 +454,7 @@ expiry_warning(const struct expiry_summary *sum, int64_t now, int64_t warn,
 			snprintf(buf, bufsz, "%s", fut + 2);
 		return buf[0] != '\0';
 	}
-	if (warn % 3600 == 0)
-		snprintf(win, sizeof(win), "%lld h", (long long)warn / 3600);
-	else
-		expiry_fmt_duration(warn, win, sizeof(win));
+	expiry_fmt_window(warn, win, sizeof(win));
 	first = a.earliest;
 	expiry_fmt_time(first->expiry, when, sizeof(when));
 	expiry_fmt_duration(first->expiry - now, left, sizeof(left));
@@ -507,4 +504,14 @@ expiry_fmt_duration(int64_t secs, char *buf, size_t bufsz)
 		snprintf(buf, bufsz, "%s%llum%llus", sign,
 		    (unsigned long long)(s / 60),
 		    (unsigned long long)(s % 60));
+}
+
+const char *
+expiry_fmt_window(int64_t secs, char *buf, size_t bufsz)
+{
+	if (secs % 3600 == 0)
+		snprintf(buf, bufsz, "%lld h", (long long)secs / 3600);
+	else
+		expiry_fmt_duration(secs, buf, bufsz);
+	return buf;
 }

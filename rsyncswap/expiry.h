@@ -192,4 +192,10 @@ void	expiry_fmt_time(int64_t t, char *buf, size_t bufsz);
 /* Formats the duration secs (may be negative) as e.g. "2h20m" / "-1d3h". */
 void	expiry_fmt_duration(int64_t secs, char *buf, size_t bufsz);
 
+/*
+ * Formats a warning window of secs as the option gives it: "8 h" for
+ * whole hours, else as expiry_fmt_duration(). Returns buf.
+ */
+const char	*expiry_fmt_window(int64_t secs, char *buf, size_t bufsz);
+
 #endif

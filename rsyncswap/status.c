@@ -274,11 +274,8 @@ print_text(FILE *f, struct view *v, long long expiry_warn)
 	fprintf(f, "origin last change: %s\n", iso(v->cur_rev != NULL ?
 	    v->cur_rev->since : 0, t1, sizeof(t1)));
 	if (v->have_sum) {
-		if (expiry_warn % 3600 == 0)
-			snprintf(win, sizeof(win), "%lld h", expiry_warn / 3600);
-		else
-			expiry_fmt_duration(expiry_warn, win, sizeof(win));
-		fprintf(f, "expiry (--expiry-warn window %s):\n", win);
+		fprintf(f, "expiry (--expiry-warn window %s):\n",
+		    expiry_fmt_window(expiry_warn, win, sizeof(win)));
 		expiry_print_text(f, &v->sum, v->now, expiry_warn, "  ");
 	} else if (v->sum_other[0] != '\0')
 		fprintf(f, "expiry: not known (the summary is of %s; the next "
