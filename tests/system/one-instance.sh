@@ -44,12 +44,14 @@ now=$(date +%s)
 sed -i -e "s/^cleanup-after .*/cleanup-after 86400/" -e "s/^tune-changed .*/tune-changed $now/" \
 	-e "s/^tune-longest .*/tune-longest 3000/" "$T/st/state"
 # A new session replaces the old revision; two seconds later neither sync
-# nor sweep with --cleanup-after 1 may remove it.
-"$RSYNCSWAP" sync -q -s "$T/st" --cleanup-after 1 --source-uri-base "$T/src2" $U || fail "sync to the new session"
+# nor sweep with --cleanup-after 1 may remove it. The tuned time is the
+# time rule's: --no-reader-scan, or an rsyncd of another test beside this
+# one would make the cleanup reader-aware (where it is only a check).
+"$RSYNCSWAP" sync -q -s "$T/st" --no-reader-scan --cleanup-after 1 --source-uri-base "$T/src2" $U || fail "sync to the new session"
 sleep 2
-"$RSYNCSWAP" sync -q -s "$T/st" --cleanup-after 1 --source-uri-base "$T/src2" $U || fail "sync, up to date"
+"$RSYNCSWAP" sync -q -s "$T/st" --no-reader-scan --cleanup-after 1 --source-uri-base "$T/src2" $U || fail "sync, up to date"
 [ -d "$T/st/rsync/$old" ] || fail "sync removed a revision the tuned cleanup time protects"
-"$RSYNCSWAP" sweep -q -s "$T/st" --cleanup-after 1 || fail "sweep"
+"$RSYNCSWAP" sweep -q -s "$T/st" --no-reader-scan --cleanup-after 1 || fail "sweep"
 [ -d "$T/st/rsync/$old" ] || fail "sweep removed a revision the tuned cleanup time protects"
 grep -q "^cleanup-after 86400$" "$T/st/state" || { grep cleanup "$T/st/state"; fail "the tuned value was overwritten"; }
 "$RSYNCSWAP" status -s "$T/st" | grep -q "86400" || fail "status does not show the tuned 86400 s"
