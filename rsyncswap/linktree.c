@@ -119,6 +119,8 @@ link_dir(struct work *w, int src, int dst, int depth, size_t *files)
 		close(dfd);
 		return -1;
 	}
+	/* The duplicate shares the offset of src, which a caller may have read. */
+	rewinddir(dir);
 	while (rc == 0 && atomic_load(&w->err) == 0 &&
 	    (de = readdir(dir)) != NULL) {
 		if (strcmp(de->d_name, ".") == 0 ||
