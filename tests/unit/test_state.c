@@ -1,5 +1,5 @@
 /*
- * Unit tests of rsyncswap/state.c on real files in a temporary directory:
+ * Unit tests of rsyncswap/state/state.c on real files in a temporary directory:
  * round trip, damaged and hostile files, history, the lock.
  */
 #include <stdarg.h>
@@ -20,7 +20,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "rsyncswap/state.h"
+#include "rsyncswap/state/state.h"
 
 #define SESSION	"9df4b597-af9e-4dca-bdda-719cce2c4e28"
 #define HEADER	"rsyncswap-state 1\n"
