@@ -13,6 +13,21 @@ hex_encode(const unsigned char *b, size_t n, char *out)
 }
 
 int
+hex_decode(const char *s, size_t n, unsigned char *out)
+{
+	size_t i;
+	int hi, lo;
+
+	for (i = 0; i < n; i++) {
+		if ((hi = hex_value(s[2 * i])) == -1 ||
+		    (lo = hex_value(s[2 * i + 1])) == -1)
+			return -1;
+		out[i] = (unsigned char)(hi << 4 | lo);
+	}
+	return 0;
+}
+
+int
 hex_value(int c)
 {
 	if (c >= '0' && c <= '9')

@@ -38,6 +38,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "rsyncswap/base/atomic_file.h"
 #include "rsyncswap/base/errbuf.h"
 #include "rsyncswap/base/limits.h"
 #include "rsyncswap/expiry/expiry_file.h"
@@ -68,10 +69,7 @@ put_path(FILE *f, const char *path)
 }
 
 struct expiry_writer {
-	FILE		*f;
-	char		 path[PATH_MAX];	/* <state_dir>/expiry */
-	char		 tmp[PATH_MAX];
-	char		 state_dir[PATH_MAX];
+	struct atomic_file af;			/* <state_dir>/expiry */
 	size_t		 objects;
 	size_t		 nbad;
 	size_t		 nbad_listed;
@@ -84,35 +82,23 @@ expiry_writer_open(const char *state_dir, const char *revision, char *errbuf,
     size_t errsz)
 {
 	struct expiry_writer	*w;
-	int			 fd;
+	char			 path[PATH_MAX];
 
 	if ((w = calloc(1, sizeof(*w))) == NULL)
 		err(1, NULL);
 	w->newest_update = TSNORM_NO_TIME;
-	if ((size_t)snprintf(w->path, sizeof(w->path), "%s/%s", state_dir,
-	    EXPIRY_FILE_NAME) >= sizeof(w->path) ||
-	    (size_t)snprintf(w->tmp, sizeof(w->tmp), "%s/.%s.XXXXXX",
-	    state_dir, EXPIRY_FILE_NAME) >= sizeof(w->tmp) ||
-	    (size_t)snprintf(w->state_dir, sizeof(w->state_dir), "%s",
-	    state_dir) >= sizeof(w->state_dir)) {
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", state_dir,
+	    EXPIRY_FILE_NAME) >= sizeof(path)) {
 		errbuf_set(errbuf, errsz, "%s/%s: path too long", state_dir,
 		    EXPIRY_FILE_NAME);
 		free(w);
 		return NULL;
 	}
-	if ((fd = mkostemp(w->tmp, O_CLOEXEC)) == -1) {
-		errbuf_set(errbuf, errsz, "%s: %s", w->tmp, strerror(errno));
+	if (atomic_file_open(&w->af, path, 0644, errbuf, errsz) == -1) {
 		free(w);
 		return NULL;
 	}
-	if (fchmod(fd, 0644) == -1 || (w->f = fdopen(fd, "w")) == NULL) {
-		errbuf_set(errbuf, errsz, "%s: %s", w->tmp, strerror(errno));
-		close(fd);
-		unlink(w->tmp);
-		free(w);
-		return NULL;
-	}
-	fprintf(w->f, "%s\nrevision %s\n", EXPIRY_FILE_MAGIC, revision);
+	fprintf(w->af.f, "%s\nrevision %s\n", EXPIRY_FILE_MAGIC, revision);
 	return w;
 }
 
@@ -120,14 +106,14 @@ expiry_writer_open(const char *state_dir, const char *revision, char *errbuf,
 static void
 writer_pp(struct expiry_writer *w, const struct expiry_pp *pp)
 {
-	fputs("pp", w->f);
-	put_time(w->f, pp->expiry);
-	put_time(w->f, pp->mft_next_update);
-	put_time(w->f, pp->mft_not_after);
-	put_time(w->f, pp->crl_next_update);
-	put_time(w->f, pp->mft_this_update);
-	fprintf(w->f, " %zu", pp->objects);
-	put_path(w->f, pp->dir);
+	fputs("pp", w->af.f);
+	put_time(w->af.f, pp->expiry);
+	put_time(w->af.f, pp->mft_next_update);
+	put_time(w->af.f, pp->mft_not_after);
+	put_time(w->af.f, pp->crl_next_update);
+	put_time(w->af.f, pp->mft_this_update);
+	fprintf(w->af.f, " %zu", pp->objects);
+	put_path(w->af.f, pp->dir);
 	w->objects += pp->objects;
 }
 
@@ -143,8 +129,8 @@ expiry_writer_newest(struct expiry_writer *w, int64_t t)
 static void
 writer_other(struct expiry_writer *w, const char *dir, size_t objects)
 {
-	fprintf(w->f, "other %zu", objects);
-	put_path(w->f, dir);
+	fprintf(w->af.f, "other %zu", objects);
+	put_path(w->af.f, dir);
 	w->objects += objects;
 }
 
@@ -176,8 +162,8 @@ writer_bad(void *arg, const char *path, enum expiry_bad_reason reason)
 	if (w->nbad_listed >= MAX_EXPIRY_BAD)
 		return;
 	w->nbad_listed++;
-	fprintf(w->f, "bad %s", expiry_bad_reason_name(reason));
-	put_path(w->f, path);
+	fprintf(w->af.f, "bad %s", expiry_bad_reason_name(reason));
+	put_path(w->af.f, path);
 }
 
 void
@@ -209,48 +195,21 @@ expiry_writer_abort(struct expiry_writer *w)
 {
 	if (w == NULL)
 		return;
-	if (w->f != NULL)
-		fclose(w->f);
-	unlink(w->tmp);
+	atomic_file_abort(&w->af);
 	free(w);
 }
 
 int
 expiry_writer_commit(struct expiry_writer *w, char *errbuf, size_t errsz)
 {
-	FILE	*f = w->f;
-	int	 dfd, rc = 0, saved = 0;
+	FILE	*f = w->af.f;
+	int	 rc;
 
 	fprintf(f, "objects %zu\ndamaged %zu\ndropped %zu\nnewest-update",
 	    w->objects, w->nbad, w->dropped);
 	put_time(f, w->newest_update);
 	fputs("\nend\n", f);
-	if (ferror(f) || fflush(f) == EOF || fsync(fileno(f)) == -1) {
-		rc = -1;
-		saved = errno != 0 ? errno : EIO;
-	}
-	w->f = NULL;
-	if (fclose(f) == EOF && rc == 0) {
-		rc = -1;
-		saved = errno;
-	}
-	if (rc == 0 && rename(w->tmp, w->path) == -1) {
-		rc = -1;
-		saved = errno;
-	}
-	if (rc == -1) {
-		errbuf_set(errbuf, errsz, "%s: %s", w->path, strerror(saved));
-		expiry_writer_abort(w);
-		return -1;
-	}
-	if ((dfd = open(w->state_dir, O_RDONLY | O_DIRECTORY |
-	    O_CLOEXEC)) == -1 || fsync(dfd) == -1) {
-		errbuf_set(errbuf, errsz, "fsync %s: %s", w->state_dir,
-		    strerror(errno));
-		rc = -1;
-	}
-	if (dfd != -1)
-		close(dfd);
+	rc = atomic_file_commit(&w->af, errbuf, errsz);
 	free(w);
 	return rc;
 }

@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "rsyncswap/base/atomic_file.h"
 #include "rsyncswap/base/fsutil.h"
 #include "rsyncswap/base/limits.h"
 #include "rsyncswap/base/log.h"
@@ -128,22 +129,13 @@ metrics_write(const char *path, const struct state *st,
     const struct expiry_summary *sum, int rsync_dirfd,
     const struct metrics *m, char *err, size_t errsz)
 {
-	char tmp[PATH_MAX], hex[DIGEST_HEX_LEN + 1];
+	char hex[DIGEST_HEX_LEN + 1];
+	struct atomic_file af;
 	FILE *f;
-	int fd;
 
-	if (snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= (int)sizeof(tmp) ||
-	    (fd = mkostemp(tmp, O_CLOEXEC)) == -1) {
-		snprintf(err, errsz, "%s: %s", path, strerror(errno));
+	if (atomic_file_open(&af, path, 0644, err, errsz) == -1)
 		return -1;
-	}
-	fchmod(fd, 0644);
-	if ((f = fdopen(fd, "w")) == NULL) {
-		snprintf(err, errsz, "%s: %s", tmp, strerror(errno));
-		close(fd);
-		unlink(tmp);
-		return -1;
-	}
+	f = af.f;
 	fprintf(f, "# HELP " PFX "build_info The version of rsyncswap that "
 	    "wrote this file.\n# TYPE " PFX "build_info gauge\n" PFX
 	    "build_info{version=\"" RSYNCSWAP_VERSION "\"} 1\n");
@@ -203,16 +195,5 @@ metrics_write(const char *path, const struct state *st,
 	metrics_expiry(f, st, sum, m);
 	if (m->cleanup != NULL)
 		cleanup_metrics_print(f, m->cleanup, st->revision);
-	if (fflush(f) == EOF || ferror(f) || fsync(fileno(f)) == -1) {
-		snprintf(err, errsz, "%s: %s", tmp, strerror(errno));
-		fclose(f);
-		unlink(tmp);
-		return -1;
-	}
-	if (fclose(f) == EOF || rename(tmp, path) == -1) {
-		snprintf(err, errsz, "%s: %s", path, strerror(errno));
-		unlink(tmp);
-		return -1;
-	}
-	return 0;
+	return atomic_file_commit(&af, err, errsz);
 }

@@ -148,12 +148,15 @@ svg_file(const struct report_data *d, const char *path, char *err,
     size_t errsz)
 {
 	FILE	*f;
+	int	 bad;
 
 	if ((f = fopen(path, "w")) == NULL) {
 		snprintf(err, errsz, "%s: %s", path, strerror(errno));
 		return -1;
 	}
-	if (report_write_svg(f, d) == -1 || ferror(f) || fclose(f) != 0) {
+	/* Not through atomic_file: the operator may name /dev/stdout. */
+	bad = report_write_svg(f, d) == -1 || ferror(f);
+	if (fclose(f) != 0 || bad) {
 		snprintf(err, errsz, "%s: write failed", path);
 		return -1;
 	}

@@ -12,13 +12,17 @@
 
 #include <openssl/evp.h>
 
+#include "rsyncswap/base/atomic_file.h"
 #include "rsyncswap/base/fsutil.h"
+#include "rsyncswap/base/hex.h"
 #include "rsyncswap/base/limits.h"
 #include "rsyncswap/base/log.h"
 #include "rsyncswap/base/uri.h"
 #include "rsyncswap/republish/republish.h"
 
 #define NOTIFICATION_NAME	"notification.xml"
+/* A document being teed is TMP_PREFIX DOC_TMP_NAME "-XXXXXX" in the dir. */
+#define DOC_TMP_NAME		"out"
 #define RRDP_NS			"http://www.ripe.net/rpki/rrdp"
 /* Hex digits of the SHA-256 used as the unguessable path component. */
 #define PATH_HASH_HEX		32
@@ -38,8 +42,7 @@ struct rrdpout {
 	char				 session[RRDP_SESSION_LEN + 1];
 	long long			 serial;
 	/* The document being teed. */
-	FILE				*f;
-	char				 tmp[PATH_MAX];
+	struct atomic_file		 af;	/* af.f NULL: none */
 	EVP_MD_CTX			*md;
 	long long			 size;
 	enum rrdp_kind			 kind;
@@ -75,18 +78,22 @@ rrdpout_open(const struct rrdpout_config *c, const char *session,
 int
 rrdpout_doc_begin(struct rrdpout *o, enum rrdp_kind kind, long long serial)
 {
-	int fd;
+	char path[PATH_MAX], err[ERR_MAX];
 
 	o->kind = kind;
 	o->doc_serial = serial;
 	o->size = 0;
 	o->failed = 0;
-	snprintf(o->tmp, sizeof(o->tmp), "%s/.tmp-out-XXXXXX", o->c->dir);
-	if ((fd = mkostemp(o->tmp, O_CLOEXEC)) == -1 ||
-	    fchmod(fd, 0644) == -1 || (o->f = fdopen(fd, "w")) == NULL ||
-	    (o->md = EVP_MD_CTX_new()) == NULL ||
+	/* Renamed to SESSION/SERIAL/H/ once its hash is known. */
+	snprintf(path, sizeof(path), "%s/" DOC_TMP_NAME, o->c->dir);
+	if (atomic_file_open(&o->af, path, 0644, err, sizeof(err)) == -1) {
+		log_warn("%s", err);
+		o->failed = 1;
+		return -1;
+	}
+	if ((o->md = EVP_MD_CTX_new()) == NULL ||
 	    !EVP_DigestInit_ex(o->md, EVP_sha256(), NULL)) {
-		log_warn("%s: %s", o->tmp, strerror(errno));
+		log_warn("%s: out of memory", o->af.tmp);
 		o->failed = 1;
 		return -1;
 	}
@@ -96,9 +103,9 @@ rrdpout_doc_begin(struct rrdpout *o, enum rrdp_kind kind, long long serial)
 int
 rrdpout_doc_write(struct rrdpout *o, const void *buf, size_t len)
 {
-	if (o->f == NULL || o->failed)
+	if (o->af.f == NULL || o->failed)
 		return -1;
-	if (fwrite(buf, 1, len, o->f) != len ||
+	if (fwrite(buf, 1, len, o->af.f) != len ||
 	    !EVP_DigestUpdate(o->md, buf, len)) {
 		o->failed = 1;
 		return -1;
@@ -130,19 +137,16 @@ rrdpout_doc_end(struct rrdpout *o, int ok, char *err, size_t errsz)
 	unsigned int mdlen;
 	int rc = -1;
 
-	if (o->f == NULL)
+	if (o->af.f == NULL)
 		return ok ? -1 : 0;
-	if (!ok || o->failed || !EVP_DigestFinal_ex(o->md, md, &mdlen) ||
-	    fflush(o->f) == EOF || fsync(fileno(o->f)) == -1) {
+	if (!ok || o->failed || !EVP_DigestFinal_ex(o->md, md, &mdlen)) {
 		if (ok)
-			snprintf(err, errsz, "%s: %s", o->tmp,
-			    strerror(errno));
-		fclose(o->f);
-		unlink(o->tmp);
+			snprintf(err, errsz, "%s: write failed", o->af.tmp);
+		atomic_file_abort(&o->af);
 		goto out;
 	}
-	for (size_t i = 0; i < RRDP_HASH_LEN; i++)
-		snprintf(hex + 2 * i, 3, "%02x", md[i]);
+	hex_encode(md, RRDP_HASH_LEN, hex);
+	hex[2 * RRDP_HASH_LEN] = '\0';
 	memset(&d, 0, sizeof(d));
 	d.serial = o->doc_serial;
 	memcpy(d.hash, md, sizeof(d.hash));
@@ -152,12 +156,13 @@ rrdpout_doc_end(struct rrdpout *o, int ok, char *err, size_t errsz)
 	    o->doc_serial, PATH_HASH_HEX, hex,
 	    o->kind == RRDP_SNAPSHOT ? "snapshot.xml" : "delta.xml");
 	snprintf(path, sizeof(path), "%s/%s", o->c->dir, d.rel);
-	if (fclose(o->f) == EOF || rrdpout_mkparents(o->c->dir, d.rel) == -1 ||
-	    rename(o->tmp, path) == -1) {
+	if (rrdpout_mkparents(o->c->dir, d.rel) == -1) {
 		snprintf(err, errsz, "%s: %s", path, strerror(errno));
-		unlink(o->tmp);
+		atomic_file_abort(&o->af);
 		goto out;
 	}
+	if (atomic_file_commit_as(&o->af, path, err, errsz) == -1)
+		goto out;
 	if (o->kind == RRDP_SNAPSHOT) {
 		o->snapshot = d;
 		o->have_snapshot = 1;
@@ -172,7 +177,6 @@ rrdpout_doc_end(struct rrdpout *o, int ok, char *err, size_t errsz)
 	}
 	rc = 0;
 out:
-	o->f = NULL;
 	EVP_MD_CTX_free(o->md);
 	o->md = NULL;
 	return rc;
@@ -430,12 +434,14 @@ static void
 rrdpout_ref(FILE *f, const struct rrdpout_config *c, const char *tag,
     const struct outdoc *d)
 {
+	char hex[2 * RRDP_HASH_LEN];
+
 	fprintf(f, "  <%s", tag);
 	if (strcmp(tag, "delta") == 0)
 		fprintf(f, " serial=\"%lld\"", d->serial);
 	fprintf(f, " uri=\"%s%s\" hash=\"", c->base_uri, d->rel);
-	for (size_t i = 0; i < RRDP_HASH_LEN; i++)
-		fprintf(f, "%02x", d->hash[i]);
+	hex_encode(d->hash, RRDP_HASH_LEN, hex);
+	fprintf(f, "%.*s", 2 * RRDP_HASH_LEN, hex);
 	fprintf(f, "\"/>\n");
 }
 
@@ -444,38 +450,21 @@ static int
 rrdpout_write_notification(struct rrdpout *o, const struct outdoc *list,
     size_t n, char *err, size_t errsz)
 {
-	char tmp[PATH_MAX], path[PATH_MAX];
+	char path[PATH_MAX];
+	struct atomic_file af;
 	FILE *f;
-	int fd;
 
-	snprintf(tmp, sizeof(tmp), "%s/.tmp-out-XXXXXX", o->c->dir);
 	snprintf(path, sizeof(path), "%s/" NOTIFICATION_NAME, o->c->dir);
-	if ((fd = mkostemp(tmp, O_CLOEXEC)) == -1 || fchmod(fd, 0644) == -1 ||
-	    (f = fdopen(fd, "w")) == NULL) {
-		snprintf(err, errsz, "%s: %s", tmp, strerror(errno));
-		if (fd != -1) {
-			close(fd);
-			unlink(tmp);
-		}
+	if (atomic_file_open(&af, path, 0644, err, errsz) == -1)
 		return -1;
-	}
+	f = af.f;
 	fprintf(f, "<notification xmlns=\"" RRDP_NS "\" version=\"1\" "
 	    "session_id=\"%s\" serial=\"%lld\">\n", o->session, o->serial);
 	rrdpout_ref(f, o->c, "snapshot", &o->snapshot);
 	for (size_t i = 0; i < n; i++)
 		rrdpout_ref(f, o->c, "delta", &list[i]);
 	fprintf(f, "</notification>\n");
-	if (fflush(f) == EOF || ferror(f) || fsync(fileno(f)) == -1 ||
-	    fclose(f) == EOF || rename(tmp, path) == -1) {
-		snprintf(err, errsz, "%s: %s", path, strerror(errno));
-		unlink(tmp);
-		return -1;
-	}
-	if ((fd = open(o->c->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) != -1) {
-		fsync(fd);
-		close(fd);
-	}
-	return 0;
+	return atomic_file_commit(&af, err, errsz);
 }
 
 /* Sleeps s seconds unless a signal comes. Returns 0, or -1 if cut short. */
@@ -620,7 +609,7 @@ rrdpout_abort(struct rrdpout *o)
 
 	if (o == NULL)
 		return;
-	if (o->f != NULL)
+	if (o->af.f != NULL)
 		rrdpout_doc_end(o, 0, err, sizeof(err));
 	free(o->deltas);
 	free(o);

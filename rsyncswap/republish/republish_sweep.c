@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "rsyncswap/base/atomic_file.h"
 #include "rsyncswap/base/fsutil.h"
 #include "rsyncswap/base/limits.h"
 #include "rsyncswap/base/log.h"
@@ -65,7 +66,7 @@ collect(struct rrdp_sweep *sw, const struct rrdpout_config *c,
 	if ((s = opendir(c->dir)) == NULL)
 		return;
 	while ((d1 = readdir(s)) != NULL && sw->n < RRDP_SWEEP_MAX) {
-		if (strncmp(d1->d_name, ".tmp-out-", 9) == 0) {
+		if (strncmp(d1->d_name, TMP_PREFIX, strlen(TMP_PREFIX)) == 0) {
 			/* Left by an interrupted run. */
 			snprintf(p1, sizeof(p1), "%s/%s", c->dir, d1->d_name);
 			if (lstat(p1, &sb) == 0 && sb.st_mtime <= cutoff &&

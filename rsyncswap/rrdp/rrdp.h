@@ -16,7 +16,9 @@
 
 #include <stddef.h>
 
-#define RRDP_SESSION_LEN	36		/* 8-4-4-4-12 hex digits */
+#include "rsyncswap/base/uuid.h"
+
+#define RRDP_SESSION_LEN	UUID_LEN	/* a UUID */
 #define RRDP_HASH_LEN		32		/* SHA-256 */
 
 enum rrdp_kind { RRDP_NOTIFICATION, RRDP_SNAPSHOT, RRDP_DELTA };

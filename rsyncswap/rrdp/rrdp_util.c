@@ -12,6 +12,8 @@
 
 #include "rsyncswap/base/hex.h"
 #include "rsyncswap/base/limits.h"
+#include "rsyncswap/base/number.h"
+#include "rsyncswap/base/uuid.h"
 #include "rsyncswap/rrdp/rrdp.h"
 #include "rsyncswap/rrdp/rrdp_local.h"
 
@@ -112,23 +114,14 @@ rrdp_attr_serial(struct rrdp_parser *p, const struct rrdp_attr *a,
     long long *out)
 {
 	char buf[RRDP_SERIAL_DIGITS + 1];
-	long long v;
-	size_t i;
 
-	if (a->len == 0 || a->len > RRDP_SERIAL_DIGITS)
-		goto bad;
-	for (i = 0; i < a->len; i++)
-		if (a->value[i] < '0' || a->value[i] > '9')
-			goto bad;
-	memcpy(buf, a->value, a->len);
-	buf[a->len] = '\0';
-	errno = 0;
-	v = strtoll(buf, NULL, 10);
-	if (errno != 0 || v < 1)
-		goto bad;
-	*out = v;
-	return 0;
- bad:
+	if (a->len > 0 && a->len <= RRDP_SERIAL_DIGITS &&
+	    memchr(a->value, '\0', a->len) == NULL) {
+		memcpy(buf, a->value, a->len);
+		buf[a->len] = '\0';
+		if (number_parse(buf, 1, LLONG_MAX, out) == 0)
+			return 0;
+	}
 	rrdp_fail(p, "invalid %s \"%.*s\"", a->name, quote_len(a), a->value);
 	return -1;
 }
@@ -138,20 +131,9 @@ int
 rrdp_attr_hash(struct rrdp_parser *p, const struct rrdp_attr *a,
     unsigned char *out)
 {
-	size_t i;
-	int hi, lo;
-
-	if (a->len != 2 * RRDP_HASH_LEN)
-		goto bad;
-	for (i = 0; i < RRDP_HASH_LEN; i++) {
-		hi = hex_value(a->value[2 * i]);
-		lo = hex_value(a->value[2 * i + 1]);
-		if (hi < 0 || lo < 0)
-			goto bad;
-		out[i] = (unsigned char)(hi << 4 | lo);
-	}
-	return 0;
- bad:
+	if (a->len == 2 * RRDP_HASH_LEN &&
+	    hex_decode(a->value, RRDP_HASH_LEN, out) == 0)
+		return 0;
 	rrdp_fail(p, "invalid %s \"%.*s\"", a->name, quote_len(a), a->value);
 	return -1;
 }
@@ -203,18 +185,7 @@ rrdp_attr_uri(struct rrdp_parser *p, const struct rrdp_attr *a, char *out,
 static int
 valid_session(const struct rrdp_attr *a)
 {
-	size_t i;
-
-	if (a->len != RRDP_SESSION_LEN)
-		return 0;
-	for (i = 0; i < a->len; i++) {
-		if (i == 8 || i == 13 || i == 18 || i == 23) {
-			if (a->value[i] != '-')
-				return 0;
-		} else if (hex_value(a->value[i]) < 0)
-			return 0;
-	}
-	return 1;
+	return uuid_valid(a->value, a->len);
 }
 
 /*

@@ -15,10 +15,15 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "rsyncswap/base/atomic_file.h"
 #include "rsyncswap/base/errbuf.h"
 #include "rsyncswap/base/fsutil.h"
+#include "rsyncswap/rrdp/rrdp.h"
 #include "rsyncswap/state/state.h"
 #include "rsyncswap/state/state_format.h"
+
+/* The temporary state file of state_write; ".state." is an older name. */
+#define STATE_TMP	TMP_PREFIX "state-"
 
 int
 state_read(const char *dir, struct state *st, char *err, size_t errsz)
@@ -107,7 +112,8 @@ state_clean_temps(const char *dir)
 		return;
 	}
 	while ((de = readdir(d)) != NULL)
-		if (strncmp(de->d_name, ".state.", 7) == 0)
+		if (strncmp(de->d_name, STATE_TMP, strlen(STATE_TMP)) == 0 ||
+		    strncmp(de->d_name, ".state.", 7) == 0)
 			unlinkat(dirfd(d), de->d_name, 0);
 	closedir(d);
 }
@@ -115,63 +121,35 @@ state_clean_temps(const char *dir)
 int
 state_write(const char *dir, const struct state *st, char *err, size_t errsz)
 {
-	char	 path[PATH_MAX], tmp[PATH_MAX];
-	FILE	*f = NULL;
-	int	 fd = -1, dfd, saved;
+	struct atomic_file af;
+	char path[PATH_MAX];
 
 	if (state_check(st, err, errsz) == -1)
 		return -1;
 	if ((size_t)snprintf(path, sizeof(path), "%s/state", dir) >=
-	    sizeof(path) || (size_t)snprintf(tmp, sizeof(tmp),
-	    "%s/.state.XXXXXX", dir) >= sizeof(tmp)) {
+	    sizeof(path)) {
 		errbuf_set(err, errsz, "%s/state: path too long", dir);
 		return -1;
 	}
-	if ((fd = mkostemp(tmp, O_CLOEXEC)) == -1) {
-		errbuf_set(err, errsz, "%s: %s", tmp, strerror(errno));
-		return -1;
-	}
 	/* Readable by "rsyncswap status" run by an operator; no secrets. */
-	if (fchmod(fd, 0644) == -1 || (f = fdopen(fd, "w")) == NULL) {
-		errbuf_set(err, errsz, "%s: %s", tmp, strerror(errno));
-		goto fail;
-	}
-	fd = -1;
-	if (state_print(f, st) == -1 || fflush(f) == EOF ||
-	    fsync(fileno(f)) == -1) {
-		errbuf_set(err, errsz, "%s: %s", tmp, strerror(errno));
-		goto fail;
-	}
-	saved = fclose(f);
-	f = NULL;
-	if (saved == EOF) {
-		errbuf_set(err, errsz, "%s: %s", tmp, strerror(errno));
-		goto fail;
-	}
-	if (rename(tmp, path) == -1) {
-		errbuf_set(err, errsz, "rename %s: %s", path, strerror(errno));
-		goto fail;
-	}
-	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1 ||
-	    fsync(dfd) == -1) {
-		saved = errno;
-		errbuf_set(err, errsz, "fsync %s: %s", dir, strerror(saved));
-		if (dfd != -1)
-			close(dfd);
+	if (atomic_file_open(&af, path, 0644, err, errsz) == -1)
+		return -1;
+	if (state_print(af.f, st) == -1) {
+		errbuf_set(err, errsz, "%s: %s", af.tmp, strerror(errno));
+		atomic_file_abort(&af);
 		return -1;
 	}
-	close(dfd);
-	return 0;
+	return atomic_file_commit(&af, err, errsz);
+}
 
- fail:
-	saved = errno;
-	if (f != NULL)
-		fclose(f);
-	if (fd != -1)
-		close(fd);
-	unlink(tmp);
-	errno = saved;
-	return -1;
+void
+state_history_make_room(struct state *st)
+{
+	if (st->nhistory == MAX_HISTORY) {
+		memmove(&st->history[0], &st->history[1],
+		    (MAX_HISTORY - 1) * sizeof(st->history[0]));
+		st->nhistory--;
+	}
 }
 
 void
@@ -194,16 +172,34 @@ state_history_push(struct state *st, const char *name, long long now)
 		} else
 			i++;
 	}
-	if (st->nhistory == MAX_HISTORY) {
-		memmove(&st->history[0], &st->history[1],
-		    (MAX_HISTORY - 1) * sizeof(st->history[0]));
-		st->nhistory--;
-	}
+	state_history_make_room(st);
 	snprintf(st->history[st->nhistory].name,
 	    sizeof(st->history[0].name), "%s", name);
 	st->history[st->nhistory].since = now;
 	st->history[st->nhistory].until = 0;
 	st->nhistory++;
+}
+
+struct state_revision *
+state_history_adopt(struct state *st, const char *name, long long until)
+{
+	struct state_revision *r;
+
+	if ((r = state_history_find(st, name)) != NULL)
+		return r;
+	state_history_make_room(st);
+	/* Keep the open (current) entry last. */
+	r = &st->history[st->nhistory];
+	if (st->nhistory > 0 && st->history[st->nhistory - 1].until == 0) {
+		*r = st->history[st->nhistory - 1];
+		r = &st->history[st->nhistory - 1];
+	}
+	memset(r, 0, sizeof(*r));
+	snprintf(r->name, sizeof(r->name), "%s", name);
+	r->since = until;
+	r->until = until;
+	st->nhistory++;
+	return r;
 }
 
 const struct state_revision *

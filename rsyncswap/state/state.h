@@ -9,7 +9,7 @@
 #include <stddef.h>
 
 #include "rsyncswap/base/limits.h"
-#include "rsyncswap/rrdp/rrdp.h"
+#include "rsyncswap/base/uuid.h"
 #include "rsyncswap/tree/digest.h"
 
 #define STATE_NAME_MAX	256
@@ -18,10 +18,12 @@
  * (at most 91 bytes each) and MAX_HISTORY history lines, with margin.
  */
 
+struct rrdp_notification;
+
 /* A delta listed in the last notification we acted on. */
 struct state_delta {
 	long long	serial;
-	unsigned char	hash[RRDP_HASH_LEN];
+	unsigned char	hash[DIGEST_LEN];	/* SHA-256, as RRDP_HASH_LEN */
 };
 
 /* A revision that is or was current. */
@@ -33,7 +35,7 @@ struct state_revision {
 };
 
 struct state {
-	char			 session_id[RRDP_SESSION_LEN + 1];	/* "" = none */
+	char			 session_id[UUID_LEN + 1];	/* "" = none */
 	long long		 serial;
 	char			 revision[STATE_NAME_MAX];	/* current target */
 	char			 etag[256];		/* of the notification */
@@ -91,6 +93,18 @@ void	state_history_push(struct state *st, const char *name, long long now);
  */
 const struct state_revision *state_history_at(const struct state *st,
 	    long long t);
+
+/*
+ * Records that revision name, which the history does not hold (a lost
+ * state, or evicted from a full history), stopped being current at until:
+ * a closed entry before the open one, the oldest dropped when full.
+ * Returns its entry (name's entry, unchanged, if the history holds it).
+ */
+struct state_revision *state_history_adopt(struct state *st, const char *name,
+	    long long until);
+
+/* Drops the oldest history entry if the history is full (MAX_HISTORY). */
+void	state_history_make_room(struct state *st);
 
 /* Returns the history entry of name, or NULL. */
 struct state_revision *state_history_find(struct state *st, const char *name);

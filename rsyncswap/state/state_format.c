@@ -17,6 +17,7 @@
 #include "rsyncswap/base/errbuf.h"
 #include "rsyncswap/base/hex.h"
 #include "rsyncswap/base/number.h"
+#include "rsyncswap/base/uuid.h"
 #include "rsyncswap/state/state.h"
 #include "rsyncswap/state/state_format.h"
 
@@ -108,18 +109,7 @@ get_number(const char *s, long long *out)
 static int
 valid_session(const char *s)
 {
-	size_t	i;
-
-	if (strlen(s) != RRDP_SESSION_LEN)
-		return 0;
-	for (i = 0; i < RRDP_SESSION_LEN; i++) {
-		if (i == 8 || i == 13 || i == 18 || i == 23) {
-			if (s[i] != '-')
-				return 0;
-		} else if (hex_value(s[i]) == -1)
-			return 0;
-	}
-	return 1;
+	return uuid_valid(s, strlen(s));
 }
 
 /*
@@ -185,20 +175,14 @@ parse_delta(char *v, struct state *st, size_t *cap)
 {
 	struct state_delta	*nd, d;
 	char			*hex;
-	size_t			 i;
-	int			 hi, lo;
 
 	if ((hex = strchr(v, ' ')) == NULL)
 		return -1;
 	*hex++ = '\0';
-	if (get_number(v, &d.serial) == -1 || strlen(hex) != 2 * RRDP_HASH_LEN)
+	if (get_number(v, &d.serial) == -1 || strlen(hex) != 2 * DIGEST_LEN)
 		return -1;
-	for (i = 0; i < RRDP_HASH_LEN; i++) {
-		if ((hi = hex_value(hex[2 * i])) == -1 ||
-		    (lo = hex_value(hex[2 * i + 1])) == -1)
-			return -1;
-		d.hash[i] = hi << 4 | lo;
-	}
+	if (hex_decode(hex, DIGEST_LEN, d.hash) == -1)
+		return -1;
 	/* Kept ascending and unique, as the notification listed them. */
 	if (st->ndeltas > 0 && st->deltas[st->ndeltas - 1].serial >= d.serial)
 		return -1;
@@ -256,11 +240,7 @@ parse_line(char *line, struct state *st, unsigned int *seen, size_t *cap)
 		return parse_delta(v, st, cap);
 	if (strcmp(line, "history") == 0) {
 		/* Keep the newest MAX_HISTORY if a later version kept more. */
-		if (st->nhistory == MAX_HISTORY) {
-			memmove(st->history, st->history + 1,
-			    (MAX_HISTORY - 1) * sizeof(st->history[0]));
-			st->nhistory--;
-		}
+		state_history_make_room(st);
 		r = &st->history[st->nhistory];
 		if (parse_history(v, r) == -1)
 			return -1;
@@ -280,7 +260,7 @@ parse_line(char *line, struct state *st, unsigned int *seen, size_t *cap)
 	case KEY_SESSION:
 		if (!valid_session(v))
 			return -1;
-		memcpy(st->session_id, v, RRDP_SESSION_LEN + 1);
+		memcpy(st->session_id, v, UUID_LEN + 1);
 		return 0;
 	case KEY_SERIAL:
 		return get_number(v, &st->serial);
@@ -389,7 +369,7 @@ state_print(FILE *f, const struct state *st)
 {
 	const struct state_revision	*r;
 	char				 hex[DIGEST_HEX_LEN + 1];
-	size_t				 i, j;
+	size_t				 i;
 
 	fprintf(f, "%s\n", STATE_HEADER);
 	if (st->session_id[0] != '\0')
@@ -406,10 +386,9 @@ state_print(FILE *f, const struct state *st)
 	put_escaped(f, st->last_modified);
 	putc('\n', f);
 	for (i = 0; i < st->ndeltas; i++) {
-		fprintf(f, "delta %lld ", st->deltas[i].serial);
-		for (j = 0; j < RRDP_HASH_LEN; j++)
-			fprintf(f, "%02x", st->deltas[i].hash[j]);
-		putc('\n', f);
+		hex_encode(st->deltas[i].hash, DIGEST_LEN, hex);
+		fprintf(f, "delta %lld %.*s\n", st->deltas[i].serial,
+		    2 * DIGEST_LEN, hex);
 	}
 	for (i = 0; i < st->nhistory; i++) {
 		r = &st->history[i];

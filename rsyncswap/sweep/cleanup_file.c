@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "rsyncswap/base/atomic_file.h"
 #include "rsyncswap/base/fsutil.h"
 #include "rsyncswap/base/limits.h"
 #include "rsyncswap/base/log.h"
@@ -20,25 +21,19 @@ int
 cleanup_file_write(const char *state_dir, const struct cleanup *c,
     const struct cleanup_totals *t)
 {
-	char path[PATH_MAX], tmp[PATH_MAX];
+	char path[PATH_MAX], err[ERR_MAX];
 	const struct cleanup_rev *v;
+	struct atomic_file af;
 	FILE *f;
-	int fd;
 
 	if (snprintf(path, sizeof(path), "%s/" CLEANUP_FILE, state_dir) >=
-	    (int)sizeof(path) || snprintf(tmp, sizeof(tmp), "%s.XXXXXX",
-	    path) >= (int)sizeof(tmp))
+	    (int)sizeof(path))
 		return -1;
-	if ((fd = mkostemp(tmp, O_CLOEXEC)) == -1) {
-		log_warn("%s: %s", tmp, strerror(errno));
-		return -1;
-	}
-	fchmod(fd, 0644);
-	if ((f = fdopen(fd, "w")) == NULL) {
-		close(fd);
-		unlink(tmp);
+	if (atomic_file_open(&af, path, 0644, err, sizeof(err)) == -1) {
+		log_warn("%s", err);
 		return -1;
 	}
+	f = af.f;
 	fprintf(f, "mode %d\nreason %s\nscan %lld %d\n"
 	    "totals %lld %lld %lld %lld %lld %lld\nshort %d %lld\n", t->mode,
 	    t->mode == CLEANUP_MODE_FALLBACK ? c->unusable : "",
@@ -53,10 +48,8 @@ cleanup_file_write(const char *state_dir, const struct cleanup *c,
 		    v->until, v->readers, v->removable, v->bytes, v->inodes,
 		    v->share, v->why[0] != '\0' ? v->why : "-");
 	}
-	if (fflush(f) == EOF || ferror(f) || fclose(f) == EOF ||
-	    rename(tmp, path) == -1) {
-		log_warn("%s: %s", path, strerror(errno));
-		unlink(tmp);
+	if (atomic_file_commit(&af, err, sizeof(err)) == -1) {
+		log_warn("%s", err);
 		return -1;
 	}
 	return 0;

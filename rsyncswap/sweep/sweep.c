@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "rsyncswap/base/atomic_file.h"
 #include "rsyncswap/base/fsutil.h"
 #include "rsyncswap/base/limits.h"
 #include "rsyncswap/base/log.h"
@@ -30,7 +31,7 @@
 static int
 sweep_is_leftover(const char *name)
 {
-	return strncmp(name, ".tmp-", 5) == 0 ||
+	return strncmp(name, TMP_PREFIX, strlen(TMP_PREFIX)) == 0 ||
 	    strcmp(name, CURRENT_TMP_NAME) == 0;
 }
 
@@ -140,30 +141,6 @@ rev_replaced_at(const struct rev_times *rt, int dfd, const char *name,
 	} else
 		next = rt->t[lo] / 1000000000LL;
 	return next < now ? next : now;
-}
-
-/* Records that the unknown revision name stopped being current at until. */
-static void
-sweep_adopt(struct state *st, const char *name, long long until)
-{
-	struct state_revision *r;
-
-	if (st->nhistory == MAX_HISTORY) {
-		memmove(&st->history[0], &st->history[1],
-		    (MAX_HISTORY - 1) * sizeof(st->history[0]));
-		st->nhistory--;
-	}
-	/* Keep the open (current) entry last. */
-	r = &st->history[st->nhistory];
-	if (st->nhistory > 0 && st->history[st->nhistory - 1].until == 0) {
-		*r = st->history[st->nhistory - 1];
-		r = &st->history[st->nhistory - 1];
-	}
-	memset(r, 0, sizeof(*r));
-	snprintf(r->name, sizeof(r->name), "%s", name);
-	r->since = until;
-	r->until = until;
-	st->nhistory++;
 }
 
 int
@@ -315,10 +292,9 @@ sweep_run(int rsync_dirfd, const char *current, struct state *st,
 				if (have_times == -1)
 					have_times = rev_times_read(dfd,
 					    &rt) == 0;
-				sweep_adopt(st, de->d_name, have_times ?
-				    rev_replaced_at(&rt, dfd, de->d_name, now) :
-				    now);
-				r = state_history_find(st, de->d_name);
+				r = state_history_adopt(st, de->d_name,
+				    have_times ? rev_replaced_at(&rt, dfd,
+				    de->d_name, now) : now);
 			} else if (r->until == 0 || r->until > now)
 				r->until = now;
 			if (r == NULL || !cleanup_decide(&cl, de->d_name, r)) {

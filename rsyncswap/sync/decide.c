@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "rsyncswap/sync/decide.h"
+#include "rsyncswap/tree/swap.h"
 
 /*
  * Returns the index of the delta with the given serial in n->deltas (which
@@ -75,23 +76,12 @@ int
 decide_served(const char *served, const struct rrdp_notification *n,
     struct decision *d)
 {
-	static const char pre[] = "session_", mid[] = "_serial_";
-	size_t sl = strlen(n->session_id);
-	long long s = 0;
-	const char *p;
+	char session[UUID_LEN + 1];
+	long long s;
 
-	if (served == NULL || strncmp(served, pre, sizeof(pre) - 1) != 0 ||
-	    strncmp(served + sizeof(pre) - 1, n->session_id, sl) != 0)
-		return 0;
-	p = served + sizeof(pre) - 1 + sl;
-	if (strncmp(p, mid, sizeof(mid) - 1) != 0)
-		return 0;
-	for (p += sizeof(mid) - 1; *p >= '0' && *p <= '9'; p++) {
-		if (s > (LLONG_MAX - (*p - '0')) / 10)
-			return 0;
-		s = s * 10 + (*p - '0');
-	}
-	if (*p != '\0' || p[-1] == '_' || s <= n->serial)
+	if (served == NULL ||
+	    !swap_parse_revision_name(served, session, &s) ||
+	    strcmp(session, n->session_id) != 0 || s <= n->serial)
 		return 0;
 	memset(d, 0, sizeof(*d));
 	decided(d, ACTION_REFUSE, "serial went back from %lld (served: %s) "

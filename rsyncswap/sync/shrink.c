@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "rsyncswap/base/atomic_file.h"
 #include "rsyncswap/base/fsutil.h"
 #include "rsyncswap/base/limits.h"
 #include "rsyncswap/base/log.h"
@@ -80,10 +81,10 @@ shrink_accept_clear(const char *state_dir)
 int
 shrink_accept_run(const char *state_dir, int quiet)
 {
-	char err[ERR_MAX], tmp[PATH_MAX], path[PATH_MAX];
+	char err[ERR_MAX], path[PATH_MAX];
+	struct atomic_file af;
 	struct state *st;
-	FILE *f = NULL;
-	int fd, bad, rc = EXIT_FAIL;
+	int rc = EXIT_FAIL;
 
 	if ((st = calloc(1, sizeof(*st))) == NULL) {
 		log_error("out of memory");
@@ -104,23 +105,14 @@ shrink_accept_run(const char *state_dir, int quiet)
 		log_error("%s: the state names no served revision", state_dir);
 		goto out;
 	}
-	snprintf(tmp, sizeof(tmp), "%s/.tmp-" ACCEPT_NAME "-XXXXXX",
-	    state_dir);
 	snprintf(path, sizeof(path), "%s/" ACCEPT_NAME, state_dir);
-	if ((fd = mkostemp(tmp, O_CLOEXEC)) == -1 || fchmod(fd, 0644) == -1 ||
-	    (f = fdopen(fd, "w")) == NULL) {
-		log_error("%s: %s", tmp, strerror(errno));
-		if (fd != -1) {
-			close(fd);
-			unlink(tmp);
-		}
+	if (atomic_file_open(&af, path, 0644, err, sizeof(err)) == -1) {
+		log_error("%s", err);
 		goto out;
 	}
-	fprintf(f, "%s\n", st->revision);
-	bad = fflush(f) == EOF || ferror(f) || fsync(fileno(f)) == -1;
-	if (fclose(f) == EOF || bad || rename(tmp, path) == -1) {
-		log_error("%s: %s", path, strerror(errno));
-		unlink(tmp);
+	fprintf(af.f, "%s\n", st->revision);
+	if (atomic_file_commit(&af, err, sizeof(err)) == -1) {
+		log_error("%s", err);
 		goto out;
 	}
 	if (!quiet)

@@ -752,8 +752,7 @@ sync_run(const struct sync_options *o, struct sync_report *rep)
 	rep->bytes = revision_bytes_written(rev);
 	/* Before the commit frees rev. */
 	have_dg = revision_digest(rev, &dg);
-	snprintf(name, sizeof(name), "session_%s_serial_%lld", r.n.session_id,
-	    r.n.serial);
+	swap_revision_name(name, sizeof(name), r.n.session_id, r.n.serial);
 	if (run_publish(&r, rev, &a, name) == -1)
 		goto fail;
 

@@ -103,19 +103,11 @@ digest_hex(const struct digest *d, char hex[DIGEST_HEX_LEN + 1])
 int
 digest_parse(struct digest *d, const char *hex)
 {
-	int i, hi, lo;
-
 	/* Lowercase only, as written: one digest has one spelling. */
 	if (strlen(hex) != DIGEST_HEX_LEN ||
 	    strspn(hex, "0123456789abcdef") != DIGEST_HEX_LEN)
 		return -1;
-	for (i = 0; i < DIGEST_LEN; i++) {
-		if ((hi = hex_value(hex[2 * i])) == -1 ||
-		    (lo = hex_value(hex[2 * i + 1])) == -1)
-			return -1;
-		d->sum[i] = (unsigned char)(hi << 4 | lo);
-	}
-	return 0;
+	return hex_decode(hex, DIGEST_LEN, d->sum);
 }
 
 int

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "rsyncswap/base/atomic_file.h"
 #include "rsyncswap/base/fsutil.h"
 #include "rsyncswap/base/limits.h"
 #include "rsyncswap/base/log.h"
@@ -19,8 +20,6 @@
 #include "rsyncswap/tree/tree.h"
 #include "tsnorm/tsnorm.h"
 
-/* Prefix of revisions being built; the sweep removes leftovers. */
-#define TMP_PREFIX	".tmp-"
 /*
  * Name used while replacing a file in a delta. It holds a control
  * character, which uri_rsync_to_path never lets through, so it cannot

@@ -1,45 +1,62 @@
 #include <sys/stat.h>
 
-#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "rsyncswap/base/fsutil.h"
-#include "rsyncswap/rrdp/rrdp.h"
+#include "rsyncswap/base/number.h"
+#include "rsyncswap/base/uuid.h"
 #include "rsyncswap/sweep/privhelper.h"
 #include "rsyncswap/sweep/privs.h"
 #include "rsyncswap/tree/swap.h"
 
+/* The revision name: REVISION_PRE <session> REVISION_MID <serial>. */
+#define REVISION_PRE	"session_"
+#define REVISION_MID	"_serial_"
+
+int
+swap_revision_name(char *buf, size_t bufsz, const char *session,
+    long long serial)
+{
+	return (size_t)snprintf(buf, bufsz, REVISION_PRE "%s" REVISION_MID
+	    "%lld", session, serial) < bufsz ? 0 : -1;
+}
+
+int
+swap_parse_revision_name(const char *name, char *session, long long *serial)
+{
+	const char *p = name;
+	long long s = 0;
+
+	if (strncmp(p, REVISION_PRE, strlen(REVISION_PRE)) != 0)
+		return 0;
+	p += strlen(REVISION_PRE);
+	if (strnlen(p, UUID_LEN) != UUID_LEN || !uuid_valid(p, UUID_LEN))
+		return 0;
+	p += UUID_LEN;
+	if (strncmp(p, REVISION_MID, strlen(REVISION_MID)) != 0)
+		return 0;
+	p += strlen(REVISION_MID);
+	/* No leading zero: one serial has one name. */
+	if (*p < '1' || *p > '9' || number_parse(p, 1, LLONG_MAX, &s) == -1)
+		return 0;
+	if (session != NULL) {
+		memcpy(session, name + strlen(REVISION_PRE), UUID_LEN);
+		session[UUID_LEN] = '\0';
+	}
+	if (serial != NULL)
+		*serial = s;
+	return 1;
+}
+
 int
 swap_is_revision_name(const char *name)
 {
-	static const char pre[] = "session_", mid[] = "_serial_";
-	const char *p = name;
-	size_t i;
-
-	if (strncmp(p, pre, sizeof(pre) - 1) != 0)
-		return 0;
-	p += sizeof(pre) - 1;
-	for (i = 0; i < RRDP_SESSION_LEN; i++) {
-		if (i == 8 || i == 13 || i == 18 || i == 23) {
-			if (p[i] != '-')
-				return 0;
-		} else if (!isxdigit((unsigned char)p[i]))
-			return 0;
-	}
-	p += RRDP_SESSION_LEN;
-	if (strncmp(p, mid, sizeof(mid) - 1) != 0)
-		return 0;
-	p += sizeof(mid) - 1;
-	if (*p < '1' || *p > '9')
-		return 0;
-	for (i = 0; p[i] != '\0'; i++)
-		if (!isdigit((unsigned char)p[i]) || i >= 19)
-			return 0;
-	return 1;
+	return swap_parse_revision_name(name, NULL, NULL);
 }
 
 int

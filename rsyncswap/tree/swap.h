@@ -23,6 +23,21 @@ int	swap_read_current(int rsync_dirfd, char *buf, size_t bufsz, char *err,
 int	swap_current(int rsync_dirfd, const char *name, char *err,
 	    size_t errsz);
 
+/*
+ * Writes the name of the revision of session and serial,
+ * session_<uuid>_serial_<n>, into buf. Returns 0, or -1 if it does not fit.
+ */
+int	swap_revision_name(char *buf, size_t bufsz, const char *session,
+	    long long serial);
+
+/*
+ * Returns 1 if name is a revision name session_<uuid>_serial_<n> (n from
+ * 1, no leading zero), filling session (UUID_LEN + 1 bytes) and serial
+ * when not NULL; else 0.
+ */
+int	swap_parse_revision_name(const char *name, char *session,
+	    long long *serial);
+
 /* Returns 1 if name is a revision name session_<uuid>_serial_<n>. */
 int	swap_is_revision_name(const char *name);
 

@@ -20,6 +20,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "rsyncswap/rrdp/rrdp.h"
 #include "rsyncswap/state/state.h"
 
 #define SESSION	"9df4b597-af9e-4dca-bdda-719cce2c4e28"
