@@ -1,6 +1,10 @@
 /*
- * Every limit of rsyncswap, in one place. Each is checked before anything
- * is allocated or written.
+ * The limits on what rsyncswap takes in (documents, objects, URIs, paths,
+ * logs, the state) and the defaults and bounds of its options, in one
+ * place. Each is checked before anything is allocated or written. A bound
+ * of one module's own work (a walk's depth, the entries of one sweep, a
+ * timer) is a named constant at the top of that module's .c file; the size
+ * of one structure's field is in that structure's header.
  */
 #ifndef RSYNCSWAP_LIMITS_H
 #define RSYNCSWAP_LIMITS_H

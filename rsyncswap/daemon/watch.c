@@ -30,7 +30,6 @@
 /* Retry after a failure: first delay, doubling up to the bound (ms). */
 #define BACKOFF_MIN_MS		2000
 #define BACKOFF_MAX_MS		(300 * 1000)
-/* Retry when another process held the lock (ms). */
 /* Longest pause between sweeps (ms); shorter for short cleanup times. */
 #define SWEEP_MAX_MS		(60 * 1000)
 
