@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* The release; the same as rsyncswap/version.h and debian/changelog. */
+/* The release; the same as rsyncswap/base/version.h and debian/changelog. */
 #define TSNORM_VERSION	"0.1.0"
 
 enum tsnorm_rule {

@@ -1,5 +1,5 @@
 /*
- * libFuzzer target for the expiry summary reader (rsyncswap/expiry_read.c):
+ * libFuzzer target for the expiry summary reader (rsyncswap/expiry/expiry_read.c):
  * each input becomes <tmpdir>/expiry and is read whole, briefly and by its
  * head. A file that is accepted must survive expiry_save and read back to
  * the same summary (compared as the JSON status prints), name the same
@@ -14,9 +14,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "rsyncswap/expiry_print.h"
-#include "rsyncswap/expiry_read.h"
-#include "rsyncswap/limits.h"
+#include "rsyncswap/base/limits.h"
+#include "rsyncswap/expiry/expiry_print.h"
+#include "rsyncswap/expiry/expiry_read.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

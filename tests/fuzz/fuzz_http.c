@@ -1,5 +1,5 @@
 /*
- * libFuzzer target for the HTTP response handling of rsyncswap/fetch.c:
+ * libFuzzer target for the HTTP response handling of rsyncswap/fetch/fetch.c:
  * each input is sent, as raw bytes, by a server on 127.0.0.1 as the
  * answer to fetch_document() (libcurl, our header callback, the status
  * rules, the size limit), whose body feeds the RRDP notification parser as
@@ -23,8 +23,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "rsyncswap/fetch.h"
-#include "rsyncswap/rrdp.h"
+#include "rsyncswap/fetch/fetch.h"
+#include "rsyncswap/rrdp/rrdp.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

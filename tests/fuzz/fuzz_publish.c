@@ -15,9 +15,9 @@
 
 #include <openssl/sha.h>
 
-#include "rsyncswap/limits.h"
-#include "rsyncswap/rrdp.h"
-#include "rsyncswap/uri.h"
+#include "rsyncswap/base/limits.h"
+#include "rsyncswap/base/uri.h"
+#include "rsyncswap/rrdp/rrdp.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

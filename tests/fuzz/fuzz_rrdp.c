@@ -7,7 +7,7 @@
  *
  *   clang -fsanitize=fuzzer,address,undefined -I. \
  *     $(pkg-config --cflags libxml-2.0) tests/fuzz/fuzz_rrdp.c \
- *     rsyncswap/rrdp*.c rsyncswap/log.c \
+ *     rsyncswap/rrdp/*.c rsyncswap/base/log.c \
  *     $(pkg-config --libs libxml-2.0 openssl)
  */
 #include <stddef.h>
@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rsyncswap/rrdp.h"
+#include "rsyncswap/rrdp/rrdp.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

@@ -1,19 +1,19 @@
 /*
- * libFuzzer target for the rsyncd log line parser (rsyncswap/rsyncdlog.c)
- * and the session table fed by it (rsyncswap/rsyncdsess.c). The input is
+ * libFuzzer target for the rsyncd log line parser (rsyncswap/rsyncd/rsyncdlog.c)
+ * and the session table fed by it (rsyncswap/rsyncd/rsyncdsess.c). The input is
  * split at "\n" into lines; each is parsed with its exact length (no NUL),
  * and accepted lines go to a small session table. Besides crashes, it
  * aborts when an accepted line has a field over its limit or unterminated.
  *
  *   clang -fsanitize=fuzzer,address,undefined -I. -o fuzz_rsyncdlog \
- *       tests/fuzz/fuzz_rsyncdlog.c rsyncswap/rsyncdlog.c rsyncswap/rsyncdsess.c
+ *       tests/fuzz/fuzz_rsyncdlog.c rsyncswap/rsyncd/rsyncdlog.c rsyncswap/rsyncd/rsyncdsess.c
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "rsyncswap/rsyncdlog.h"
-#include "rsyncswap/rsyncdsess.h"
+#include "rsyncswap/rsyncd/rsyncdlog.h"
+#include "rsyncswap/rsyncd/rsyncdsess.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

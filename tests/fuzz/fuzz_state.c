@@ -1,11 +1,11 @@
 /*
- * libFuzzer target for the state reader of rsyncswap/state.c: each input
+ * libFuzzer target for the state reader of rsyncswap/state/state.c: each input
  * becomes <tmpdir>/state and is read. A file that is accepted must survive
  * state_write and read back identically.
  *
  *   clang -fsanitize=fuzzer,address,undefined -I. -o fuzz_state \
- *       tests/fuzz/fuzz_state.c rsyncswap/state.c \
- *       rsyncswap/state_format.c
+ *       tests/fuzz/fuzz_state.c rsyncswap/state/state.c \
+ *       rsyncswap/state/state_format.c
  */
 #include <fcntl.h>
 #include <limits.h>
@@ -15,7 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "rsyncswap/state.h"
+#include "rsyncswap/state/state.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

@@ -1,18 +1,18 @@
 /*
- * libFuzzer target for rsyncswap/uri.c. The input is split at its first NUL
+ * libFuzzer target for rsyncswap/base/uri.c. The input is split at its first NUL
  * into two strings. Besides crashes, it aborts when uri_rsync_to_path
  * accepts something that could escape the revision directory.
  *
  *   clang -fsanitize=fuzzer,address,undefined -I. -o fuzz_uri \
- *       tests/fuzz/fuzz_uri.c rsyncswap/uri.c
+ *       tests/fuzz/fuzz_uri.c rsyncswap/base/uri.c
  */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "rsyncswap/limits.h"
-#include "rsyncswap/uri.h"
+#include "rsyncswap/base/limits.h"
+#include "rsyncswap/base/uri.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

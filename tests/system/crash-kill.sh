@@ -129,7 +129,7 @@ phase() {
 	_cur=$(readlink "$_r/current")
 	if ! flock -n "$_st/lock" true; then
 		echo "sweep (child still removing)"
-	elif ls "$_st"/.state.* >/dev/null 2>&1; then
+	elif ls "$_st"/.tmp-state-* >/dev/null 2>&1; then
 		echo "state write"
 	elif [ "$_cur" = "$3" ]; then
 		if grep -q "^revision $3\$" "$_st/state"; then echo "after state write"
@@ -172,7 +172,7 @@ trial() {
 	*) fail "$_name ($_ph): current -> $_cur" ;;
 	esac
 	echo "$_ph" >>"$T/phases.$_name"
-	[ -n "$(ls -A "$_st"/.state.* 2>/dev/null)" ] && echo x >>"$T/statetmp.$_name"
+	[ -n "$(ls -A "$_st"/.tmp-state-* 2>/dev/null)" ] && echo x >>"$T/statetmp.$_name"
 	# The next run: succeeds, serves the new serial, leaves no temporary.
 	sync "$_st" "$_n" --cleanup-after 0 ||
 		{ cat "$T/err" >&2; fail "$_name ($_ph): next run exit $?"; }
@@ -211,7 +211,7 @@ summary() {
 	echo "$1: $(wc -l <"$T/phases.$1") kills:"
 	sort "$T/phases.$1" | uniq -c | sed 's/^/   /'
 	[ -f "$T/nomatch.$1" ] && echo "   next run took the snapshot (state older than current) after: $(sort "$T/nomatch.$1" | uniq -c | tr -s ' \n' ' ')"
-	[ -f "$T/statetmp.$1" ] && echo "   a .state.XXXXXX temp file was left $(wc -l <"$T/statetmp.$1") times"
+	[ -f "$T/statetmp.$1" ] && echo "   a .tmp-state-XXXXXX temp file was left $(wc -l <"$T/statetmp.$1") times"
 	return 0
 }
 

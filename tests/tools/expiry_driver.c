@@ -5,7 +5,7 @@
  *	expiry_driver expiry [--json] [--warn HOURS] [--check] DIR
  * Built by tests/system/expiry.sh against $BUILD/librsyncswap.a.
  */
-#include "rsyncswap/cmd.h"
+#include "rsyncswap/cli/cmd.h"
 
 int
 main(int argc, char *argv[])

@@ -19,8 +19,8 @@
 #include <cmocka.h>
 #include <openssl/evp.h>
 
-#include "rsyncswap/limits.h"
-#include "rsyncswap/rrdp.h"
+#include "rsyncswap/base/limits.h"
+#include "rsyncswap/rrdp/rrdp.h"
 
 #define RT_UNUSED	__attribute__((unused))
 #define SHA256_DIGEST_LENGTH	32

@@ -1,4 +1,4 @@
-/* Unit tests of rsyncswap/decide.c: every branch of the sync decision. */
+/* Unit tests of rsyncswap/sync/decide.c: every branch of the sync decision. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "rsyncswap/decide.h"
+#include "rsyncswap/sync/decide.h"
 
 #define SESSION_A	"9df4b597-af9e-4dca-bdda-719cce2c4e28"
 #define SESSION_B	"0b3a1d3c-5a55-4b4b-8a2e-1f0e2d3c4b5a"

@@ -1,5 +1,5 @@
 /*
- * Unit tests of rsyncswap/digest.c: the entry and the sum as README.md
+ * Unit tests of rsyncswap/tree/digest.c: the entry and the sum as README.md
  * defines them (expected values from Python's hashlib), order
  * independence, and that a delta's take-away undoes an add.
  */
@@ -13,7 +13,7 @@
 
 #include <openssl/evp.h>
 
-#include "rsyncswap/digest.h"
+#include "rsyncswap/tree/digest.h"
 
 /* SHA-256("one"), SHA-256("two") and a hash of all ones. */
 static unsigned char h1[DIGEST_LEN], h2[DIGEST_LEN], h3[DIGEST_LEN];

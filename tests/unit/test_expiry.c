@@ -15,10 +15,10 @@
 
 #include <cmocka.h>
 
-#include "rsyncswap/expiry.h"
-#include "rsyncswap/limits.h"
-#include "rsyncswap/expiry_read.h"
-#include "rsyncswap/expiry_print.h"
+#include "rsyncswap/base/limits.h"
+#include "rsyncswap/expiry/expiry.h"
+#include "rsyncswap/expiry/expiry_print.h"
+#include "rsyncswap/expiry/expiry_read.h"
 
 /* Returns an expiry record of kind kind with the given times. */
 static struct tsnorm_expiry

@@ -1,5 +1,5 @@
 /*
- * Unit tests of rsyncswap/linktree.c: every file of the source is the
+ * Unit tests of rsyncswap/tree/linktree.c: every file of the source is the
  * same inode in the copy, every directory is new with the given time, the
  * count is right, on one thread or several (a tree wide enough to hand
  * directories over); past the depth limit, into a directory that is in
@@ -21,7 +21,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "rsyncswap/linktree.h"
+#include "rsyncswap/tree/linktree.h"
 
 #define DIR_TIME	946684800LL
 

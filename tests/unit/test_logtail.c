@@ -1,5 +1,5 @@
 /*
- * Unit tests of rsyncswap/logtail.c on real files: numbered lines are
+ * Unit tests of rsyncswap/rsyncd/logtail.c on real files: numbered lines are
  * written while the file is rotated (rename + new file with the old one
  * still written to, copytruncate, deletion + re-creation, a partial last
  * line completed later, an over-long line); every line must arrive exactly
@@ -24,8 +24,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "rsyncswap/limits.h"
-#include "rsyncswap/logtail.h"
+#include "rsyncswap/base/limits.h"
+#include "rsyncswap/rsyncd/logtail.h"
 
 #define NLINES	20000
 

@@ -1,6 +1,6 @@
 /*
  * The RRDP parser's rules, one small document each (RFC 8182 and the
- * limits of rsyncswap/limits.h), fed in chunks of 1 to 8 bytes so that
+ * limits of rsyncswap/base/limits.h), fed in chunks of 1 to 8 bytes so that
  * every token is split; and libxml2 must never print.
  */
 #include "tests/unit/rrdp_test.h"

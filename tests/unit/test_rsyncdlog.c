@@ -1,5 +1,5 @@
 /*
- * Unit tests of rsyncswap/rsyncdlog.c and rsyncswap/rsyncdsess.c: every
+ * Unit tests of rsyncswap/rsyncd/rsyncdlog.c and rsyncswap/rsyncd/rsyncdsess.c: every
  * line of the real rsync 3.5.0 logs in tests/data/rsyncd parses, with the
  * counts those runs produced (see capture.sh there); each message kind field
  * by field; malformed lines; boundary lengths; the session table's
@@ -16,8 +16,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "rsyncswap/rsyncdlog.h"
-#include "rsyncswap/rsyncdsess.h"
+#include "rsyncswap/rsyncd/rsyncdlog.h"
+#include "rsyncswap/rsyncd/rsyncdsess.h"
 
 #define P	"2026/11/25 14:50:52 [11135] "
 

@@ -1,5 +1,5 @@
 /*
- * Unit tests of rsyncswap/state.c on real files in a temporary directory:
+ * Unit tests of rsyncswap/state/state.c on real files in a temporary directory:
  * round trip, damaged and hostile files, history, the lock.
  */
 #include <stdarg.h>
@@ -20,7 +20,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "rsyncswap/state.h"
+#include "rsyncswap/rrdp/rrdp.h"
+#include "rsyncswap/state/state.h"
 
 #define SESSION	"9df4b597-af9e-4dca-bdda-719cce2c4e28"
 #define HEADER	"rsyncswap-state 1\n"
@@ -514,6 +515,44 @@ test_history_push_find(void **unused)
 }
 
 static void
+test_history_adopt(void **unused)
+{
+	struct state		 st;
+	struct state_revision	*r;
+	char			 name[STATE_NAME_MAX];
+	int			 i;
+
+	(void)unused;
+	memset(&st, 0, sizeof(st));
+	state_history_push(&st, "a", 10);
+	state_history_push(&st, "cur", 20);
+	/* An unknown revision goes before the open (current) entry, closed. */
+	assert_non_null(r = state_history_adopt(&st, "lost", 15));
+	assert_string_equal(r->name, "lost");
+	assert_int_equal(r->since, 15);
+	assert_int_equal(r->until, 15);
+	assert_int_equal(st.nhistory, 3);
+	assert_string_equal(st.history[2].name, "cur");
+	assert_int_equal(st.history[2].until, 0);
+	assert_ptr_equal(state_history_find(&st, "lost"), r);
+	/* A known one is returned as it is: a name appears once. */
+	assert_ptr_equal(state_history_adopt(&st, "a", 99),
+	    state_history_find(&st, "a"));
+	assert_int_equal(state_history_find(&st, "a")->until, 20);
+	assert_int_equal(st.nhistory, 3);
+	/* Full: the oldest goes, the open entry stays last. */
+	for (i = 0; st.nhistory < MAX_HISTORY; i++) {
+		snprintf(name, sizeof(name), "old_%d", i);
+		state_history_adopt(&st, name, 5);
+	}
+	assert_non_null(state_history_adopt(&st, "one_more", 7));
+	assert_int_equal(st.nhistory, MAX_HISTORY);
+	assert_null(state_history_find(&st, "a"));
+	assert_string_equal(st.history[MAX_HISTORY - 1].name, "cur");
+	assert_string_equal(st.history[MAX_HISTORY - 2].name, "one_more");
+}
+
+static void
 test_set_deltas(void **unused)
 {
 	struct rrdp_delta_ref		refs[3];
@@ -638,6 +677,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_history_cap, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_history_push_find, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_history_adopt, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_set_deltas, setup,
 		    teardown),

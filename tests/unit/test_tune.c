@@ -7,7 +7,7 @@
 
 #include <cmocka.h>
 
-#include "rsyncswap/tune.h"
+#include "rsyncswap/daemon/tune.h"
 
 static struct rsyncd_session
 session(long long connected, long long ended, unsigned long vanished)

@@ -1,4 +1,4 @@
-/* Unit tests of rsyncswap/uri.c: every rejection reason of a hostile URI. */
+/* Unit tests of rsyncswap/base/uri.c: every rejection reason of a hostile URI. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -8,8 +8,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "rsyncswap/limits.h"
-#include "rsyncswap/uri.h"
+#include "rsyncswap/base/limits.h"
+#include "rsyncswap/base/uri.h"
 
 #define BUFSZ	(MAX_URI_LENGTH + 64)
 

@@ -1,0 +1,52 @@
+/*
+ * The daemon's view of the rsyncd log (--rsyncd-log): follows it through
+ * rotation, rebuilds sessions, ties each session that saw "file has
+ * vanished" to the revision that was current when it connected and to the
+ * sweep that removed it, and feeds the adaptive cleanup (tune.h).
+ */
+#ifndef RSYNCSWAP_LOGWATCH_H
+#define RSYNCSWAP_LOGWATCH_H
+
+#include <stddef.h>
+
+#include "rsyncswap/daemon/tune.h"
+#include "rsyncswap/obs/metrics.h"
+
+#include "rsyncswap/base/uri.h"
+
+struct logwatch;
+
+/*
+ * Starts following path (from its current end). Sessions are attributed
+ * with the state in state_dir; t is tuned and m counted. Only sessions of
+ * a module that rsync_dir's current revision holds count (with layout
+ * LAYOUT_FLAT any module: its name is rsyncd's alone), and only sessions
+ * within the time the log was followed. Returns the watcher, or NULL with
+ * a reason in err.
+ */
+struct logwatch	*logwatch_open(const char *path, const char *state_dir,
+		    const char *rsync_dir, enum uri_layout layout,
+		    struct tune *t, struct metrics *m, char *err,
+		    size_t errsz);
+
+/* Returns the fd to poll for POLLIN. */
+int		 logwatch_fd(const struct logwatch *);
+
+/* Returns the longest time (ms) to wait before calling logwatch_read. */
+int		 logwatch_timeout(const struct logwatch *);
+
+/*
+ * Reads what the log has gained. Returns 1 when the tuning changed (the
+ * caller applies and persists it), 0 otherwise.
+ */
+int		 logwatch_read(struct logwatch *);
+
+void		 logwatch_close(struct logwatch *);
+
+/*
+ * Writes into buf one line on how the log stands: followed with its line
+ * counts, not there (yet), or not in rsyncd's format. Returns buf.
+ */
+const char	*logwatch_note(const struct logwatch *, char *buf, size_t sz);
+
+#endif

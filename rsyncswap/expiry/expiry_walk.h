@@ -1,0 +1,48 @@
+/* Expiry watch over a repository tree on disk (any tree, not only ours). */
+#ifndef RSYNCSWAP_EXPIRY_WALK_H
+#define RSYNCSWAP_EXPIRY_WALK_H
+
+#include <stddef.h>
+
+#include "rsyncswap/expiry/expiry.h"
+
+/*
+ * Reads every regular file named *.mft or *.crl below dir with
+ * tsnorm_inspect() and fills sum (freed by expiry_summary_free). dir itself
+ * may be a symlink (e.g. <rsync-dir>/current); nothing below it is
+ * followed: symlinks, other non-regular files, directories deeper than
+ * MAX_EXPIRY_WALK_DEPTH and paths longer than PATH_MAX are skipped and
+ * counted in *skipped (may be NULL). A manifest or CRL that cannot be read
+ * is listed as damaged. Memory: one object at a time (at most
+ * MAX_OBJECT_SIZE_LIMIT) plus the accumulator's bound (the summary).
+ * Returns 0, or -1 with a message in errbuf if dir cannot be opened.
+ */
+int	expiry_walk(const char *dir, struct expiry_summary *sum,
+	    size_t *skipped, char *errbuf, size_t errsz);
+
+/*
+ * Walks the directory fd (taken over and closed) like expiry_walk(), giving
+ * each directory with manifests or CRLs to sink once, when it is done.
+ * Memory does not depend on the size of the tree. Returns the count of
+ * what was skipped.
+ */
+size_t	expiry_walk_fd(int fd, struct expiry_sink *sink);
+
+/*
+ * Sets the access and modification times of every directory below the
+ * directory fd (not closed) and of fd itself to t (whole seconds), each
+ * once its content has been walked; with a sink, also does what
+ * expiry_walk_fd() does, in the same walk (sink NULL: no file is read).
+ * Returns 0, or -1 with errno set if a directory could not be walked or
+ * its times set.
+ */
+int	expiry_walk_times(int fd, struct expiry_sink *sink, long long t);
+
+/*
+ * Reads the manifests and CRLs of the one directory dir (relative to
+ * topfd, "" for topfd itself; nothing below it) and gives it to sink.
+ * A directory that does not exist (any more) gives nothing.
+ */
+void	expiry_scan_dir(int topfd, const char *dir, struct expiry_sink *sink);
+
+#endif

@@ -1,0 +1,194 @@
+# The boundaries between the parts of rsyncswap/ (HACKING.md, "Boundaries"),
+# read from the sources' #include lines and from the symbols of the objects
+# of this build (nm): the RRDP parser includes and calls no file-system,
+# network or state code; the sweeper links no parser or network code;
+# tsnorm/ includes only itself, libc and OpenSSL and calls nothing of
+# rsyncswap/; nothing outside cli/ includes a cli/ header or calls cli/.
+. "$RSYNCSWAP_TOP/tests/lib.sh"
+need_cmd python3
+need_cmd nm
+build=${BUILD:-build}
+[ -f "$TOP/$build/librsyncswap.a" ] || fail "$build/librsyncswap.a not built (run make check)"
+
+python3 - "$TOP" "$build" <<'EOF' || fail "a boundary is broken (lines above)"
+import glob, os, re, subprocess, sys
+
+top, build = sys.argv[1], sys.argv[2]
+os.chdir(top)
+broken = []
+
+def bad(rule, what):
+    broken.append("%s: %s" % (rule, what))
+    print("boundary %s: %s" % (rule, what), file=sys.stderr)
+
+# The #include lines of every source: quoted ones (paths from the top of
+# the tree) and system ones.
+quoted, system = {}, {}
+srcs = sorted(glob.glob("rsyncswap/*/*.[ch]") + glob.glob("tsnorm/*.[ch]"))
+if len(srcs) < 50:
+    bad("sources", "only %d files below rsyncswap/ and tsnorm/" % len(srcs))
+for f in srcs:
+    q, s = [], []
+    for line in open(f, encoding="utf-8"):
+        m = re.match(r'\s*#\s*include\s*([<"])([^>"]+)[>"]', line)
+        if m:
+            (q if m.group(1) == '"' else s).append(m.group(2))
+    quoted[f], system[f] = q, s
+    for h in q:
+        if not os.path.isfile(h):
+            bad("include", "%s includes %s, which is no file from the top of the tree" % (f, h))
+
+def closure(files):
+    """Every file the given ones include, directly or through a header."""
+    seen, todo = set(), list(files)
+    while todo:
+        f = todo.pop()
+        if f in seen:
+            continue
+        seen.add(f)
+        todo.extend(h for h in quoted.get(f, []) if h in quoted)
+    return seen
+
+def part(path):
+    p = path.split("/")
+    return p[0] + "/" + p[1] if p[0] == "rsyncswap" and len(p) > 2 else p[0]
+
+# Symbols of the objects of this build.
+defs, undefs = {}, {}
+objs = sorted(glob.glob(build + "/rsyncswap/*/*.o") + glob.glob(build + "/tsnorm/*.o"))
+for o in objs:
+    out = subprocess.run(["nm", "-P", o], capture_output=True, text=True, check=True).stdout
+    d, u = set(), set()
+    for line in out.splitlines():
+        w = line.split()
+        if len(w) < 2:
+            continue
+        if w[1] == "U":
+            u.add(w[0])
+        elif w[1] in "TDBRCGSVW" and w[1].isupper():
+            d.add(w[0])
+    src = o[len(build) + 1:-2] + ".c"
+    defs[src], undefs[src] = d, u
+definer = {}
+for src, d in defs.items():
+    for sym in d:
+        definer.setdefault(sym, src)
+
+def linked(start):
+    """The objects that linking start pulls in, and the symbols they need
+    from outside (libc and the libraries)."""
+    seen, todo, ext = set(), list(start), set()
+    while todo:
+        s = todo.pop()
+        if s in seen:
+            continue
+        seen.add(s)
+        for sym in undefs.get(s, ()):
+            if sym in definer:
+                todo.append(definer[sym])
+            else:
+                ext.add(sym)
+    return seen, ext
+
+# File-system and network calls of libc; libcurl's and libxml2's prefixes.
+FS_CALLS = set("""open open64 openat openat64 creat fopen fopen64 fdopen
+    freopen opendir fdopendir mkdir mkdirat unlink unlinkat rmdir rename
+    renameat renameat2 link linkat symlink symlinkat utimensat futimens
+    chmod fchmod fchmodat chown fchown fchownat lchown write pwrite ftruncate
+    truncate fsync fdatasync stat stat64 lstat fstat fstatat fstatat64
+    statx readlink readlinkat mkostemp mkstemp""".split())
+NET_CALLS = set("""socket connect bind listen accept accept4 getaddrinfo
+    gethostbyname""".split())
+NET_PREFIX = ("curl_",)
+XML_PREFIX = ("xml", "htmlParse")
+FS_HEADERS = {"fcntl.h", "dirent.h", "sys/stat.h", "unistd.h", "sys/socket.h",
+    "netdb.h", "ftw.h", "fts.h"}
+
+# 1. The RRDP parser: bytes in, callbacks out.
+parser = [f for f in srcs if f.startswith("rsyncswap/rrdp/")]
+if not parser:
+    bad("parser", "no rsyncswap/rrdp/ sources")
+parser_ok_base = {"rsyncswap/base/limits.h", "rsyncswap/base/hex.h",
+    "rsyncswap/base/uuid.h",
+    "rsyncswap/base/number.h", "rsyncswap/base/errbuf.h", "rsyncswap/base/log.h"}
+for f in parser:
+    for h in quoted[f]:
+        if not h.startswith("rsyncswap/rrdp/") and h not in parser_ok_base:
+            bad("parser", "%s includes %s" % (f, h))
+    for h in system[f]:
+        if h in FS_HEADERS or h.startswith(("curl/", "netinet/", "arpa/")):
+            bad("parser", "%s includes <%s>" % (f, h))
+for f in closure(parser):
+    if part(f) not in ("rsyncswap/rrdp", "rsyncswap/base"):
+        bad("parser", "%s is reached from the parser's headers" % f)
+objs_p, ext_p = linked([f for f in parser if f.endswith(".c")])
+for o in sorted(objs_p):
+    if part(o) not in ("rsyncswap/rrdp", "rsyncswap/base") or o == "rsyncswap/base/fsutil.c":
+        bad("parser", "the parser links %s" % o)
+for sym in sorted(ext_p):
+    if sym in FS_CALLS or sym in NET_CALLS or sym.startswith(NET_PREFIX):
+        bad("parser", "the parser (or what it links) calls %s" % sym)
+
+# 2. The sweeper: no parser, no network.
+sweeper = [f for f in srcs if f.startswith("rsyncswap/sweep/") and f.endswith(".c")]
+if "rsyncswap/sweep/sweep.c" not in sweeper:
+    bad("sweeper", "no rsyncswap/sweep/sweep.c")
+for f in [f for f in srcs if f.startswith("rsyncswap/sweep/")]:
+    for h in quoted[f]:
+        if part(h) in ("rsyncswap/rrdp", "rsyncswap/fetch", "rsyncswap/sync"):
+            bad("sweeper", "%s includes %s" % (f, h))
+    for h in system[f]:
+        if h.startswith(("curl/", "libxml/")):
+            bad("sweeper", "%s includes <%s>" % (f, h))
+for f in sorted(closure([f for f in srcs if f.startswith("rsyncswap/sweep/")])):
+    if part(f) in ("rsyncswap/rrdp", "rsyncswap/fetch", "rsyncswap/sync"):
+        bad("sweeper", "%s is reached from the sweeper's headers" % f)
+objs_s, ext_s = linked(sweeper)
+for o in sorted(objs_s):
+    if part(o) in ("rsyncswap/rrdp", "rsyncswap/fetch", "rsyncswap/sync",
+                   "rsyncswap/republish", "rsyncswap/cli"):
+        bad("sweeper", "the sweeper links %s" % o)
+for sym in sorted(ext_s):
+    if sym.startswith(NET_PREFIX + XML_PREFIX) or sym in NET_CALLS:
+        bad("sweeper", "the sweeper (or what it links) calls %s" % sym)
+
+# 3. tsnorm/: itself, libc and OpenSSL.
+LIBC = set("""assert.h ctype.h dirent.h err.h errno.h fcntl.h float.h
+    inttypes.h limits.h locale.h math.h signal.h stdarg.h stdbool.h stddef.h
+    stdint.h stdio.h stdlib.h string.h strings.h time.h unistd.h""".split())
+for f in [f for f in srcs if f.startswith("tsnorm/")]:
+    for h in quoted[f]:
+        if not h.startswith("tsnorm/"):
+            bad("tsnorm", "%s includes %s" % (f, h))
+    for h in system[f]:
+        if h not in LIBC and not h.startswith(("openssl/", "sys/")):
+            bad("tsnorm", "%s includes <%s>" % (f, h))
+objs_t, ext_t = linked([s for s in defs if s.startswith("tsnorm/")])
+for o in sorted(objs_t):
+    if not o.startswith("tsnorm/"):
+        bad("tsnorm", "tsnorm links %s" % o)
+for sym in sorted(ext_t):
+    if sym.startswith(NET_PREFIX + XML_PREFIX + ("seccomp_", "cap_")):
+        bad("tsnorm", "tsnorm calls %s" % sym)
+
+# 4. cli/ is the top: nothing below includes or calls it.
+for f in srcs:
+    if f.startswith("rsyncswap/cli/"):
+        continue
+    for h in quoted[f]:
+        if h.startswith("rsyncswap/cli/"):
+            bad("cli", "%s includes %s" % (f, h))
+for src, u in sorted(undefs.items()):
+    if src.startswith("rsyncswap/cli/"):
+        continue
+    for sym in sorted(u):
+        if definer.get(sym, "").startswith("rsyncswap/cli/"):
+            bad("cli", "%s calls %s of %s" % (src, sym, definer[sym]))
+
+if os.environ.get("BOUNDARIES_VERBOSE"):
+    print("sweeper links:", " ".join(sorted(objs_s)))
+print("%d sources, %d objects; parser links %d objects, sweeper %d, tsnorm %d"
+      % (len(srcs), len(objs), len(objs_p), len(objs_s), len(objs_t)))
+sys.exit(1 if broken else 0)
+EOF
+ok "parser, sweeper, tsnorm and cli boundaries hold ($build)"
