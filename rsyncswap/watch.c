@@ -268,6 +268,7 @@ watch_run(const struct watch_options *w)
 {
 	struct sync_options so = w->sync;
 	struct logwatch *lw = NULL;
+	struct cleanup_witness witness;
 	struct tune tune;
 	char err[ERR_MAX], why[ERR_MAX], exp_last[ERR_MAX] = "";
 	char note[sizeof(((struct state *)0)->rsyncd_log)];
@@ -301,6 +302,12 @@ watch_run(const struct watch_options *w)
 		log_error("--rsyncd-log: %s", err);
 		return EXIT_FAIL;
 	}
+	/* The log's sessions check each reader scan. */
+	witness.before = logwatch_witness_before;
+	witness.after = logwatch_witness_after;
+	witness.arg = lw;
+	if (lw != NULL)
+		cleanup_set_witness(&witness);
 	if (watch_signals() == -1) {
 		log_error("cannot install signal handlers: %s",
 		    strerror(errno));
@@ -391,6 +398,7 @@ watch_run(const struct watch_options *w)
 		}
 	}
 	log_info("stopping");
+	cleanup_set_witness(NULL);
 	logwatch_close(lw);
 	if (ino != -1)
 		close(ino);
