@@ -302,12 +302,6 @@ watch_run(const struct watch_options *w)
 		log_error("--rsyncd-log: %s", err);
 		return EXIT_FAIL;
 	}
-	/* The log's sessions check each reader scan. */
-	witness.before = logwatch_witness_before;
-	witness.after = logwatch_witness_after;
-	witness.arg = lw;
-	if (lw != NULL)
-		cleanup_set_witness(&witness);
 	if (watch_signals() == -1) {
 		log_error("cannot install signal handlers: %s",
 		    strerror(errno));
@@ -326,6 +320,13 @@ watch_run(const struct watch_options *w)
 		sweep_ms = 1000;
 	log_info("watching %s (%s), every %ld s", w->sync.notification_uri,
 	    ino != -1 ? "inotify" : "polling", w->interval);
+
+	/* The log's sessions check each reader scan. */
+	witness.before = logwatch_witness_before;
+	witness.after = logwatch_witness_after;
+	witness.arg = lw;
+	if (lw != NULL)
+		cleanup_set_witness(&witness);
 
 	now = now_ms();
 	next_sync = now;
