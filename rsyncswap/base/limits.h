@@ -111,6 +111,12 @@
 /* Processes looked at by one scan of /proc, and open files per process. */
 #define READERS_MAX_PROCS	1000000
 #define READERS_MAX_FDS		65536
+/*
+ * Bytes of /proc/PID/cmdline read to find "--daemon" (rsyncd's own command
+ * line is short), and of /proc/PID/status to find NSpid.
+ */
+#define READERS_CMDLINE_MAX	4096
+#define READERS_STATUS_MAX	4096
 /* (process, revision) pairs one scan reports. */
 #define READERS_MAX		65536
 /*
@@ -164,6 +170,11 @@
  * now, before it is taken for a bogus line and not tuned from.
  */
 #define LOGWATCH_TIME_SLACK	300
+/*
+ * Sessions of the rsyncd log remembered between two reader scans, to check
+ * that the next scan sees each (more are not checked by that scan).
+ */
+#define LOGWATCH_CHECKS_MAX	256
 /* Rotated-away log files still read for late lines of their sessions. */
 #define LOGTAIL_DRAIN_MAX	4
 /* Seconds a rotated-away log file is read after its last growth. */

@@ -129,7 +129,8 @@ static const struct cli_opt opts[] = {
 	    "check the origin this often (default "
 	    STR(WATCH_INTERVAL_DEFAULT) ")" },
 	{ "rsyncd-log", OPT_RSYNCD_LOG, "FILE", W,
-	    "follow rsyncd's log to tune the cleanup time (default none)" },
+	    "follow rsyncd's log to tune the cleanup time and to check\n"
+	    "that the reader scan sees its sessions (default none)" },
 	{ "syslog", OPT_SYSLOG, NULL, W,
 	    "log to syslog (facility daemon) instead of stderr" },
 	{ "expiry-warn", OPT_EXPIRY_WARN, "HOURS", S | W | P | T,

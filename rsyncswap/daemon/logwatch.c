@@ -21,7 +21,17 @@
 /* Sessions without an end line for this long are closed (seconds). */
 #define LOGWATCH_SESSION_STALE	(2 * 86400)
 
+/* A session that began its transfer, for the check of the next scan. */
+struct lw_check {
+	long		 pid;
+	long long	 since;
+	int		 armed;		/* seen before the scan began */
+	char		 ip[RSYNCD_IP_MAX + 1];
+};
+
 struct logwatch {
+	struct lw_check		 checks[LOGWATCH_CHECKS_MAX];
+	size_t			 nchecks;
 	struct logtail		*lt;
 	struct rsyncd_sessions	*ss;
 	const char		*state_dir;
@@ -88,6 +98,35 @@ served_module(const struct logwatch *lw, const char *module)
 	return found;
 }
 
+/* Forgets the check of session pid: it ended, or its pid began anew. */
+static void
+check_drop(struct logwatch *lw, long pid)
+{
+	size_t i;
+
+	for (i = 0; i < lw->nchecks; i++)
+		if (lw->checks[i].pid == pid) {
+			lw->checks[i] = lw->checks[--lw->nchecks];
+			return;
+		}
+}
+
+/* Remembers the session of l (its "rsync on" line) for the next scan. */
+static void
+check_add(struct logwatch *lw, const struct rsyncd_line *l)
+{
+	struct lw_check *c;
+
+	check_drop(lw, l->pid);
+	if (lw->nchecks == LOGWATCH_CHECKS_MAX)
+		return;		/* the others are checked first */
+	c = &lw->checks[lw->nchecks++];
+	memset(c, 0, sizeof(*c));
+	c->pid = l->pid;
+	c->since = l->time;
+	snprintf(c->ip, sizeof(c->ip), "%s", l->ip);
+}
+
 static void
 logwatch_session(const struct rsyncd_session *s, void *arg)
 {
@@ -101,6 +140,7 @@ logwatch_session(const struct rsyncd_session *s, void *arg)
 	long long start = when, end = s->ended != 0 ? s->ended : s->last;
 	long long now = (long long)time(NULL);
 
+	check_drop(lw, s->pid);
 	if (s->outcome == RSYNCD_SESS_REFUSED)
 		return;
 	/* Another module of this rsyncd is none of ours to tune for. */
@@ -215,20 +255,77 @@ logwatch_line(const char *line, size_t len, void *arg)
 		}
 		return;
 	}
+	/* An error line: the process may exit without an end line. */
+	if (l.kind == RSYNCD_ERROR || l.kind == RSYNCD_CONNECT)
+		check_drop(lw, l.pid);
 	rsyncd_sessions_add(lw->ss, &l);
+	if (l.kind == RSYNCD_START && l.time >= lw->opened -
+	    LOGWATCH_TIME_SLACK && served_module(lw, l.module))
+		check_add(lw, &l);
+}
+
+/* Reads what the log has gained; tuning changes add to lw->changed. */
+static void
+logwatch_drain(struct logwatch *lw)
+{
+	char err[ERR_MAX];
+
+	if (logtail_read(lw->lt, logwatch_line, lw, err, sizeof(err)) == -1)
+		log_warn("rsyncd log: %s", err);
+	rsyncd_sessions_flush(lw->ss, (long long)time(NULL) -
+	    LOGWATCH_SESSION_STALE);
 }
 
 int
 logwatch_read(struct logwatch *lw)
 {
-	char err[ERR_MAX];
+	int changed;
 
+	logwatch_drain(lw);
+	changed = lw->changed;
 	lw->changed = 0;
-	if (logtail_read(lw->lt, logwatch_line, lw, err, sizeof(err)) == -1)
-		log_warn("rsyncd log: %s", err);
-	rsyncd_sessions_flush(lw->ss, (long long)time(NULL) -
-	    LOGWATCH_SESSION_STALE);
-	return lw->changed;
+	return changed;
+}
+
+void
+logwatch_witness_before(void *arg)
+{
+	struct logwatch *lw = arg;
+
+	logwatch_drain(lw);
+	for (size_t i = 0; i < lw->nchecks; i++)
+		lw->checks[i].armed = 1;
+}
+
+int
+logwatch_witness_after(const struct readers_scan *s, char *why,
+    size_t whysz, void *arg)
+{
+	struct logwatch *lw = arg;
+	struct lw_check *c;
+	char t[32];
+	size_t i;
+
+	/* What ended during the scan ends here, and is not checked. */
+	logwatch_drain(lw);
+	for (i = 0; i < lw->nchecks; ) {
+		c = &lw->checks[i];
+		if (!c->armed) {
+			i++;
+			continue;
+		}
+		if (!readers_has_pid(s, c->pid)) {
+			snprintf(why, whysz, "the rsyncd log shows client %s "
+			    "(pid %ld) reading since %s, but no process the "
+			    "scan sees is that session (rsyncd in another PID "
+			    "namespace)", c->ip, c->pid,
+			    local_time(c->since, t, sizeof(t)));
+			lw->nchecks = 0;
+			return 1;
+		}
+		*c = lw->checks[--lw->nchecks];
+	}
+	return 0;
 }
 
 const char *

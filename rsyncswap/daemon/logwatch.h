@@ -11,6 +11,7 @@
 
 #include "rsyncswap/daemon/tune.h"
 #include "rsyncswap/obs/metrics.h"
+#include "rsyncswap/readers/readers.h"
 
 #include "rsyncswap/base/uri.h"
 
@@ -40,6 +41,20 @@ int		 logwatch_timeout(const struct logwatch *);
  * caller applies and persists it), 0 otherwise.
  */
 int		 logwatch_read(struct logwatch *);
+
+/*
+ * The check of a reader scan against the log: logwatch_witness_before
+ * reads what the log has gained and marks each session of a module we
+ * serve that has begun its transfer ("rsync on") and not ended; after the
+ * scan, logwatch_witness_after reads the log again and returns 1, with the
+ * session in why, when one of the marked sessions is still open but not
+ * among the scan's readers (by pid, or by pid in the reader's own PID
+ * namespace): rsyncd is out of the scan's sight, as from another PID
+ * namespace. Each session is checked by one scan. Returns 0 otherwise.
+ */
+void		 logwatch_witness_before(void *lw);
+int		 logwatch_witness_after(const struct readers_scan *s,
+		    char *why, size_t whysz, void *lw);
 
 void		 logwatch_close(struct logwatch *);
 

@@ -267,6 +267,7 @@ watch_run(const struct watch_options *w)
 {
 	struct sync_options so = w->sync;
 	struct logwatch *lw = NULL;
+	struct cleanup_witness witness;
 	struct tune tune;
 	char err[ERR_MAX], why[ERR_MAX], exp_last[ERR_MAX] = "";
 	char note[sizeof(((struct state *)0)->rsyncd_log)];
@@ -318,6 +319,13 @@ watch_run(const struct watch_options *w)
 		sweep_ms = 1000;
 	log_info("watching %s (%s), every %ld s", w->sync.notification_uri,
 	    ino != -1 ? "inotify" : "polling", w->interval);
+
+	/* The log's sessions check each reader scan. */
+	witness.before = logwatch_witness_before;
+	witness.after = logwatch_witness_after;
+	witness.arg = lw;
+	if (lw != NULL)
+		cleanup_set_witness(&witness);
 
 	now = now_ms();
 	next_sync = now;
@@ -390,6 +398,7 @@ watch_run(const struct watch_options *w)
 		}
 	}
 	log_info("stopping");
+	cleanup_set_witness(NULL);
 	logwatch_close(lw);
 	if (ino != -1)
 		close(ino);

@@ -184,7 +184,9 @@ metrics_write(const char *path, const struct state *st,
 	    "\"file has vanished\" lines in the rsyncd log.",
 	    (double)m->vanished);
 	metric(f, "vanished_files_attributed_total", "counter",
-	    "Vanished files of revisions a sweep removed.",
+	    "Vanished files of revisions a sweep removed; with reader-aware "
+	    "cleanup it should stay 0 (an error in the log: only a removal "
+	    "after --cleanup-max makes one).",
 	    (double)m->vanished_ours);
 	metric(f, "rsyncd_log_lines_total", "counter",
 	    "Lines read from the rsyncd log (--rsyncd-log).",

@@ -110,6 +110,67 @@ pid_is_rsync(int pfd)
 }
 
 /*
+ * Returns 1 if the process of /proc/PID (pfd) runs rsync --daemon (rsyncd,
+ * its listener or a connection's child, which keeps the command line).
+ */
+static int
+pid_is_daemon(int pfd)
+{
+	char buf[READERS_CMDLINE_MAX];
+	ssize_t n;
+	size_t i;
+	int fd;
+
+	if ((fd = openat(pfd, "cmdline", O_RDONLY | O_CLOEXEC |
+	    O_NOFOLLOW)) == -1)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	for (i = 0; i < (size_t)n; i += strlen(buf + i) + 1)
+		if (strcmp(buf + i, "--daemon") == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * Returns the pid of the process of /proc/PID (pfd) in its own PID
+ * namespace (the last number of NSpid in its status), or pid.
+ */
+static pid_t
+pid_in_own_ns(int pfd, pid_t pid)
+{
+	char buf[READERS_STATUS_MAX], *p, *end;
+	long v, last = -1;
+	ssize_t n;
+	int fd;
+
+	if ((fd = openat(pfd, "status", O_RDONLY | O_CLOEXEC |
+	    O_NOFOLLOW)) == -1)
+		return pid;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return pid;
+	buf[n] = '\0';
+	if ((p = strstr(buf, "\nNSpid:")) == NULL)
+		return pid;
+	p += strlen("\nNSpid:");
+	for (;;) {
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (!isdigit((unsigned char)*p))
+			break;
+		v = strtol(p, &end, 10);
+		last = v;
+		p = end;
+	}
+	return last > 0 ? (pid_t)last : pid;
+}
+
+/*
  * Scans one process (its /proc directory pfd). Returns 0, or -1 with errno
  * when its root could not be read.
  */
@@ -146,7 +207,7 @@ readers_scan_proc(const char *rsync_real, const pid_t *skip, size_t nskip,
 	struct dirent *de;
 	int pfd, rsync, nproc = 0;
 	size_t i;
-	pid_t pid;
+	pid_t pid, nspid;
 	DIR *d;
 
 	sum->started = time(NULL);
@@ -171,14 +232,18 @@ readers_scan_proc(const char *rsync_real, const pid_t *skip, size_t nskip,
 		ps.baselen = strlen(rsync_real);
 		rsync = pid_is_rsync(pfd);
 		sum->rsync_seen += rsync;
+		if (rsync)
+			sum->daemons += pid_is_daemon(pfd);
 		if (pid_scan_one(&ps, pfd) == -1 && rsync &&
 		    (errno == EACCES || errno == EPERM)) {
 			if (sum->denied++ == 0)
 				sum->denied_pid = pid;
 		}
+		nspid = ps.nfound > 0 ? pid_in_own_ns(pfd, pid) : pid;
 		close(pfd);
 		for (int k = 0; k < ps.nfound; k++) {
 			ps.found[k].pid = pid;
+			ps.found[k].nspid = nspid;
 			ps.found[k].sockino = ps.sockino;
 			if (emit(&ps.found[k], arg) == -1) {
 				/* A reader left out would be a revision removed. */
@@ -243,12 +308,26 @@ readers_unusable(const struct readers_scan *s, char *buf, size_t bufsz)
 		    "(pid %ld: no ptrace read access; start as root with "
 		    "--user, or run as rsyncd's user)", s->denied,
 		    s->denied == 1 ? "" : "es", (long)s->denied_pid);
-	else if (s->rsync_seen == 0)
+	else if (s->daemons == 0 && s->rsync_seen == 0)
 		snprintf(buf, bufsz, "no rsync process is visible (rsyncd "
 		    "not running, or in another PID namespace)");
+	else if (s->daemons == 0)
+		snprintf(buf, bufsz, "no rsync daemon is visible, only %d "
+		    "other rsync process%s (rsyncd not running, or in another "
+		    "PID namespace)", s->rsync_seen,
+		    s->rsync_seen == 1 ? "" : "es");
 	else
 		return NULL;
 	return buf;
+}
+
+int
+readers_has_pid(const struct readers_scan *s, long pid)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if ((long)s->r[i].pid == pid || (long)s->r[i].nspid == pid)
+			return 1;
+	return 0;
 }
 
 int

@@ -3,7 +3,9 @@
  * root, working directory or open files lie inside a revision of the rsync
  * directory, found under /proc. Reading another user's /proc/PID/root, cwd
  * and fd links needs ptrace read access; the privileged helper runs this
- * scan when we started as root, the process itself otherwise.
+ * scan when we started as root, the process itself otherwise. A scan that
+ * sees no rsync daemon (a process running rsync --daemon) cannot tell:
+ * rsyncd is then out of sight, as in another PID namespace.
  */
 #ifndef RSYNCSWAP_READERS_H
 #define RSYNCSWAP_READERS_H
@@ -17,6 +19,7 @@
 /* One process inside one revision. */
 struct reader {
 	pid_t			pid;
+	pid_t			nspid;	/* its pid in its own PID namespace */
 	unsigned long long	sockino;	/* its first socket's inode; 0 */
 	char			name[STATE_NAME_MAX];	/* the revision */
 };
@@ -26,6 +29,7 @@ struct readers_scan {
 	struct reader	*r;
 	size_t		 n, cap;
 	int		 rsync_seen;	/* processes named rsync */
+	int		 daemons;	/* of those, running rsync --daemon */
 	int		 denied;	/* rsync processes we could not inspect */
 	pid_t		 denied_pid;	/* the first of those */
 	int		 error;		/* errno of a scan that did not run */
@@ -55,6 +59,12 @@ int	readers_scan_here(const char *rsync_dir, struct readers_scan *s);
  */
 const char *readers_unusable(const struct readers_scan *s, char *buf,
 	    size_t bufsz);
+
+/*
+ * Returns 1 if pid is a process of s inside a revision, by its pid or by its
+ * pid in its own PID namespace (as rsyncd there logs it); 0 otherwise.
+ */
+int	readers_has_pid(const struct readers_scan *s, long pid);
 
 /* Returns the number of processes of s inside revision name. */
 int	readers_count(const struct readers_scan *s, const char *name);

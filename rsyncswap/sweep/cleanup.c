@@ -12,6 +12,9 @@
 
 static struct cleanup_totals totals;
 static int pending;
+static const struct cleanup_witness *witness;
+/* Why the scan is not believed for the rest of the run ("": it is). */
+static char distrust[256];
 
 /* Costs measured for one set of revisions (link counts change with it). */
 struct cost_cache {
@@ -55,6 +58,29 @@ cleanup_log_mode(const struct cleanup *c, int mode)
 	totals.mode = mode;
 }
 
+void
+cleanup_set_witness(const struct cleanup_witness *w)
+{
+	witness = w;
+}
+
+/*
+ * Returns 1 if the witness says the scan c missed a reader (then believed
+ * by no later sweep of this run), 0 otherwise.
+ */
+static int
+cleanup_contradicted(struct cleanup *c)
+{
+	char why[sizeof(distrust)];
+
+	if (witness == NULL || witness->after(&c->scan, why, sizeof(why),
+	    witness->arg) == 0)
+		return 0;
+	snprintf(distrust, sizeof(distrust), "%s", why);
+	totals.mode = 0;	/* said now, with this reason */
+	return 1;
+}
+
 int
 cleanup_begin(struct cleanup *c, const struct cleanup_policy *pol,
     long long now)
@@ -69,16 +95,28 @@ cleanup_begin(struct cleanup *c, const struct cleanup_policy *pol,
 		cleanup_log_mode(c, CLEANUP_MODE_OFF);
 		return 0;
 	}
+	totals.scans++;
+	if (distrust[0] != '\0') {
+		snprintf(c->unusable, sizeof(c->unusable), "%s", distrust);
+		totals.scan_failures++;
+		cleanup_log_mode(c, CLEANUP_MODE_FALLBACK);
+		return 0;
+	}
+	if (witness != NULL)
+		witness->before(witness->arg);
 	if (privhelper_pid() != 0)
 		rc = privhelper_scan(&c->scan);
 	else
 		rc = readers_scan_here(pol->rsync_dir, &c->scan);
-	totals.scans++;
 	if (rc == -1 || readers_unusable(&c->scan, c->unusable,
 	    sizeof(c->unusable)) != NULL) {
 		if (rc == -1)
 			readers_unusable(&c->scan, c->unusable,
 			    sizeof(c->unusable));
+		totals.scan_failures++;
+		cleanup_log_mode(c, CLEANUP_MODE_FALLBACK);
+	} else if (cleanup_contradicted(c)) {
+		snprintf(c->unusable, sizeof(c->unusable), "%s", distrust);
 		totals.scan_failures++;
 		cleanup_log_mode(c, CLEANUP_MODE_FALLBACK);
 	} else {

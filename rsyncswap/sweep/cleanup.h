@@ -68,6 +68,22 @@ struct cleanup_totals {
 #define CLEANUP_MODE_OFF	3	/* time rule: --no-reader-scan */
 
 /*
+ * A second opinion on a scan (watch's rsyncd log): before() is called just
+ * before each scan, after(s) just after it; after returns 1 with a reason
+ * in why when the scan missed a reader it knows of (rsyncd is then taken
+ * to be out of the scan's sight for the rest of the run), 0 otherwise.
+ */
+struct cleanup_witness {
+	void	(*before)(void *arg);
+	int	(*after)(const struct readers_scan *s, char *why, size_t whysz,
+		    void *arg);
+	void	*arg;
+};
+
+/* Sets the witness of later sweeps (NULL: none). */
+void	cleanup_set_witness(const struct cleanup_witness *w);
+
+/*
  * Starts a sweep at now under pol: scans for readers (through the helper
  * when there is one), and logs when the scan became unusable or usable
  * again. Returns 0, or -1 (out of memory).

@@ -36,8 +36,8 @@ struct helper_req {
 struct helper_msg {
 	int32_t		type;
 	int32_t		err;		/* errno of the request; 0 */
-	int32_t		pid;
-	int32_t		rsync_seen, denied, denied_pid;
+	int32_t		pid, nspid;
+	int32_t		rsync_seen, daemons, denied, denied_pid;
 	uint64_t	sockino;
 	int64_t		started;
 	char		name[STATE_NAME_MAX];
@@ -72,6 +72,7 @@ helper_emit(const struct reader *rd, void *arg)
 	memset(&m, 0, sizeof(m));
 	m.type = HELPER_READER;
 	m.pid = (int32_t)rd->pid;
+	m.nspid = (int32_t)rd->nspid;
 	m.sockino = rd->sockino;
 	snprintf(m.name, sizeof(m.name), "%s", rd->name);
 	return helper_send(*(int *)arg, &m);
@@ -119,6 +120,7 @@ helper_serve(int fd, int dirfd, const char *real, pid_t parent)
 			    &sum) == -1)
 				m.err = sum.error;
 			m.rsync_seen = sum.rsync_seen;
+			m.daemons = sum.daemons;
 			m.denied = sum.denied;
 			m.denied_pid = (int32_t)sum.denied_pid;
 			m.started = sum.started;
@@ -317,6 +319,7 @@ privhelper_scan(struct readers_scan *s)
 			continue;
 		memset(&rd, 0, sizeof(rd));
 		rd.pid = (pid_t)m.pid;
+		rd.nspid = (pid_t)m.nspid;
 		rd.sockino = m.sockino;
 		snprintf(rd.name, sizeof(rd.name), "%s", m.name);
 		if (readers_add(s, &rd) == -1)
@@ -324,6 +327,7 @@ privhelper_scan(struct readers_scan *s)
 	}
 	s->error = lost ? ENOMEM : m.err;
 	s->rsync_seen = m.rsync_seen;
+	s->daemons = m.daemons;
 	s->denied = m.denied;
 	s->denied_pid = (pid_t)m.denied_pid;
 	s->started = m.started;

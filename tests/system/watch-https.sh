@@ -36,7 +36,8 @@ ok "unchanged origin: $n304 conditional GETs answered 304, no other request"
 chmod -R a+rX "$T/www"
 wait_for 10 current_is "$T/a/rsync" 2 || { cat "$T/a.log"; fail "serial 2 not live"; }
 wait_for 10 current_is "$T/b/rsync" 2 || { cat "$T/b.log"; fail "serial 2 not live (insecure)"; }
-grep -q "serial 2: deltas" "$T/a.log" || { cat "$T/a.log"; fail "serial 2 not by delta"; }
+# The line is logged after the swap and the sweep that follows it.
+wait_for 10 grep -q "serial 2: deltas" "$T/a.log" || { cat "$T/a.log"; fail "serial 2 not by delta"; }
 nsnap=$(grep -c 'snapshot.xml HTTP/1.1" 200 ' "$LOG" || true)
 [ "$nsnap" = 2 ] || fail "a snapshot was fetched for serial 2"
 sorted_tree_list "$(current_rev "$T/a/rsync")" >"$T/got"
