@@ -16,6 +16,7 @@
 #include "rsyncswap/base/log.h"
 #include "rsyncswap/expiry/expiry_walk.h"
 #include "rsyncswap/tree/digest.h"
+#include "rsyncswap/tree/linktree.h"
 #include "rsyncswap/tree/revision.h"
 #include "rsyncswap/tree/tree.h"
 #include "tsnorm/tsnorm.h"
@@ -47,12 +48,13 @@ struct revision {
 	long long	 bytes;
 	struct expiry_sink *expiry;	/* fed by the commit's walk, or NULL */
 	/*
-	 * A snapshot of the current revision: its directories already have
-	 * their times, so the commit sets only those of the directories
-	 * changed (the parents of what was published or withdrawn, kept
-	 * here, and their ancestors) and of the top levels.
+	 * A snapshot of the current revision, or its hard-linked copy: its
+	 * directories already have their times, so the commit sets only
+	 * those of the directories changed (the parents of what was
+	 * published or withdrawn, kept here, and their ancestors) and of
+	 * the top levels.
 	 */
-	int		 snapshot;
+	int		 times_set;
 	char		**changed;
 	size_t		 nchanged, capchanged;
 	struct digest	 dg;		/* of the files so far */
@@ -160,15 +162,16 @@ revision_begin_snapshot(int rsync_dirfd, const char *from, size_t objects,
 		snprintf(err, errsz, "snapshot of %s: %s", from, why);
 		return NULL;
 	}
-	rev->snapshot = 1;
+	rev->times_set = 1;
 	rev->objects = objects;
 	rev->dg_known = 0;	/* until revision_set_digest */
 	return rev;
 }
 
 /*
- * Records that the directory of path changed (a snapshot's commit sets its
- * times again). Returns 0, or -1 (ENOMEM).
+ * Records that the directory of path changed (the commit of a revision
+ * whose directories have their times sets its times again). Returns 0, or
+ * -1 (ENOMEM).
  */
 static int
 revision_changed(struct revision *rev, const char *path)
@@ -177,7 +180,7 @@ revision_changed(struct revision *rev, const char *path)
 	size_t len, cap;
 	char **n;
 
-	if (!rev->snapshot)
+	if (!rev->times_set)
 		return 0;
 	slash = strrchr(path, '/');
 	len = slash == NULL ? 0 : (size_t)(slash - path);
@@ -498,74 +501,11 @@ revision_withdraw(struct revision *rev, const char *path,
 	return 0;
 }
 
-/* Returns 0 after linking everything below src into dst, or -1 (errno). */
-static int
-revision_link_dir(struct revision *rev, int src, int dst, int depth)
-{
-	struct dirent *de;
-	struct stat sb;
-	int s, d, dfd, rc = 0;
-	unsigned char type;
-	DIR *dir;
-
-	if (depth > LINK_MAX_DEPTH) {
-		errno = ELOOP;
-		return -1;
-	}
-	if ((dfd = dup(src)) == -1)
-		return -1;
-	if ((dir = fdopendir(dfd)) == NULL) {
-		close(dfd);
-		return -1;
-	}
-	while (rc == 0 && (de = readdir(dir)) != NULL) {
-		if (strcmp(de->d_name, ".") == 0 ||
-		    strcmp(de->d_name, "..") == 0)
-			continue;
-		type = de->d_type;
-		if (type == DT_UNKNOWN) {
-			if (fstatat(src, de->d_name, &sb,
-			    AT_SYMLINK_NOFOLLOW) == -1) {
-				rc = -1;
-				break;
-			}
-			type = S_ISDIR(sb.st_mode) ? DT_DIR :
-			    S_ISREG(sb.st_mode) ? DT_REG : DT_UNKNOWN;
-		}
-		if (type == DT_REG) {
-			if (linkat(src, de->d_name, dst, de->d_name, 0) == -1)
-				rc = -1;
-			else
-				rev->objects++;
-		} else if (type == DT_DIR) {
-			if (mkdirat(dst, de->d_name, 0755) == -1) {
-				rc = -1;
-				break;
-			}
-			s = openat(src, de->d_name, O_RDONLY | O_DIRECTORY |
-			    O_NOFOLLOW | O_CLOEXEC);
-			d = openat(dst, de->d_name, O_RDONLY | O_DIRECTORY |
-			    O_NOFOLLOW | O_CLOEXEC);
-			if (s == -1 || d == -1)
-				rc = -1;
-			else
-				rc = revision_link_dir(rev, s, d, depth + 1);
-			if (s != -1)
-				close(s);
-			if (d != -1)
-				close(d);
-		} else
-			log_warn("%s: not a file or directory, not copied",
-			    de->d_name);
-	}
-	closedir(dir);
-	return rc;
-}
-
 int
 revision_link_from(struct revision *rev, const char *from, char *err,
     size_t errsz)
 {
+	size_t files;
 	int src, rc;
 
 	src = openat(rev->rsync_dirfd, from, O_RDONLY | O_DIRECTORY |
@@ -574,7 +514,10 @@ revision_link_from(struct revision *rev, const char *from, char *err,
 		snprintf(err, errsz, "%s: %s", from, strerror(errno));
 		return -1;
 	}
-	rc = revision_link_dir(rev, src, rev->fd, 0);
+	rc = linktree(src, rev->fd, LINK_MAX_DEPTH, TSNORM_DIR_TIME, &files);
+	rev->objects += files;
+	/* Every directory has its time: the commit sets the changed ones. */
+	rev->times_set = 1;
 	rev->dg_known = 0;	/* until revision_set_digest */
 	if (rc == -1)
 		snprintf(err, errsz, "linking %s: %s", from, strerror(errno));
@@ -769,13 +712,14 @@ times_top(int fd, int levels)
 }
 
 /*
- * The times of a revision made as a snapshot: every directory a change
+ * The times of a revision made as a snapshot or a linked copy of the
+ * current one (its directories have their times): every directory a change
  * touched and its ancestors (one that was removed since is skipped), then
  * the host and module levels, where revision_keep_dirs may have made
  * some. Returns 0, or -1 with errno set.
  */
 static int
-revision_snapshot_times(struct revision *rev)
+revision_changed_times(struct revision *rev)
 {
 	struct timespec ts[2];
 	char dir[PATH_MAX], *slash;
@@ -804,7 +748,8 @@ revision_commit(struct revision *rev, const char *name,
 	struct stat sb;
 
 	revision_uncache(rev);
-	if (rev->snapshot ? revision_snapshot_times(rev) == -1 :
+	if (rev->times_set && rev->expiry == NULL ?
+	    revision_changed_times(rev) == -1 :
 	    expiry_walk_times(rev->fd, rev->expiry, TSNORM_DIR_TIME) == -1) {
 		snprintf(err, errsz, "setting directory times: %s",
 		    strerror(errno));

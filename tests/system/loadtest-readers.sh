@@ -29,6 +29,16 @@ assert c["reader-aware"]["nodes"] == [0] and c["time rule"]["nodes"] == [1], c
 assert c["reader-aware"]["vanished_log_lines"] == 0, c
 assert c["time rule"]["vanished_log_lines"] > 0, "the time rule was not broken: %s" % c
 assert c["reader-aware"]["peak_revisions_on_disk"] >= 2, c
+# The harness's own view from /proc: no revision removed under a reader on
+# the reader-aware node; revisions read after their replacement go soon
+# after the last reader ends.
+ra = c["reader-aware"]
+assert ra["removed_while_read"] == 0, ra
+la = ra["after_last_reader_seconds"]
+assert la["n"] > 0 and la["max"] < 10, "reader-aware removal after the last reader: %s" % la
+assert all(isinstance(v[1], int) for v in r["nodes"][0]["revisions_series"]), "no series"
+print("reader-aware: last reader's end -> removal p50 %.2f s, max %.2f s (%d revisions)" % (
+    la["p50"], la["max"], la["n"]))
 print("reader-aware: 0 vanished, peak %d revisions; time rule: %d vanished, peak %d revisions" % (
     c["reader-aware"]["peak_revisions_on_disk"], c["time rule"]["vanished_log_lines"],
     c["time rule"]["peak_revisions_on_disk"]))

@@ -1,0 +1,247 @@
+#include <sys/stat.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "rsyncswap/base/limits.h"
+#include "rsyncswap/base/log.h"
+#include "rsyncswap/tree/linktree.h"
+
+/* A directory to link: both ends open, owned by whoever holds the item. */
+struct item {
+	int	src, dst, depth;
+};
+
+/*
+ * The work of one linktree() call. Directories found are queued for an
+ * idle thread while the queue has room (which bounds the descriptors held
+ * open), else linked by the thread that found them.
+ */
+struct work {
+	pthread_mutex_t	 mu;
+	pthread_cond_t	 cv;
+	struct item	 q[LINK_QUEUE_MAX];
+	size_t		 nq;
+	int		 busy;		/* threads linking an item */
+	int		 threads;	/* running (under mu) */
+	int		 parallel;	/* set before any thread starts */
+	int		 max_depth;
+	struct timespec	 ts[2];
+	atomic_int	 err;		/* the first errno, or 0 */
+	size_t		 files;
+};
+
+static int	link_dir(struct work *, int, int, int, size_t *);
+
+/* Records errno e as the failure of the whole copy (the first one wins). */
+static void
+fail(struct work *w, int e)
+{
+	int zero = 0;
+
+	atomic_compare_exchange_strong(&w->err, &zero, e != 0 ? e : EIO);
+}
+
+/*
+ * Hands the directory pair (s, d) to an idle thread. Returns 1 when
+ * queued, 0 when the caller links it itself.
+ */
+static int
+offer(struct work *w, int s, int d, int depth)
+{
+	int queued = 0;
+
+	if (!w->parallel)
+		return 0;
+	pthread_mutex_lock(&w->mu);
+	/* No more queued than there are idle threads to take them. */
+	if (w->nq < LINK_QUEUE_MAX && (int)w->nq < w->threads - w->busy) {
+		w->q[w->nq++] = (struct item){ s, d, depth };
+		pthread_cond_signal(&w->cv);
+		queued = 1;
+	}
+	pthread_mutex_unlock(&w->mu);
+	return queued;
+}
+
+/* Makes the directory name of src in dst and links it. Returns 0 or -1. */
+static int
+sub_dir(struct work *w, int src, int dst, const char *name, int depth,
+    size_t *files)
+{
+	int s, d, rc;
+
+	if (mkdirat(dst, name, 0755) == -1)
+		return -1;
+	s = openat(src, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC);
+	d = openat(dst, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC);
+	if (s == -1 || d == -1) {
+		rc = -1;
+	} else if (offer(w, s, d, depth))
+		return 0;
+	else
+		rc = link_dir(w, s, d, depth, files);
+	if (s != -1)
+		close(s);
+	if (d != -1)
+		close(d);
+	return rc;
+}
+
+/*
+ * Links the entries of src into dst, depth levels below the top; sets
+ * dst's times when done. Returns 0, or -1 with errno set.
+ */
+static int
+link_dir(struct work *w, int src, int dst, int depth, size_t *files)
+{
+	struct dirent *de;
+	struct stat sb;
+	unsigned char type;
+	int dfd, rc = 0;
+	DIR *dir;
+
+	if (depth > w->max_depth) {
+		errno = ELOOP;
+		return -1;
+	}
+	if ((dfd = dup(src)) == -1)
+		return -1;
+	if ((dir = fdopendir(dfd)) == NULL) {
+		close(dfd);
+		return -1;
+	}
+	/* The duplicate shares the offset of src, which a caller may have read. */
+	rewinddir(dir);
+	while (rc == 0 && atomic_load(&w->err) == 0 &&
+	    (de = readdir(dir)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0)
+			continue;
+		type = de->d_type;
+		if (type == DT_UNKNOWN) {
+			if (fstatat(src, de->d_name, &sb,
+			    AT_SYMLINK_NOFOLLOW) == -1) {
+				rc = -1;
+				break;
+			}
+			type = S_ISDIR(sb.st_mode) ? DT_DIR :
+			    S_ISREG(sb.st_mode) ? DT_REG : DT_UNKNOWN;
+		}
+		if (type == DT_REG) {
+			if (linkat(src, de->d_name, dst, de->d_name, 0) == -1)
+				rc = -1;
+			else
+				(*files)++;
+		} else if (type == DT_DIR)
+			rc = sub_dir(w, src, dst, de->d_name, depth + 1, files);
+		else
+			log_warn("%s: not a file or directory, not copied",
+			    de->d_name);
+	}
+	/* Its entries are all made: its time is now final. */
+	if (rc == 0 && depth > 0 && futimens(dst, w->ts) == -1)
+		rc = -1;
+	closedir(dir);
+	return rc;
+}
+
+/* One thread: links queued directories until none is left to come. */
+static void *
+worker(void *arg)
+{
+	struct work *w = arg;
+	struct item it;
+	size_t files = 0;
+
+	pthread_mutex_lock(&w->mu);
+	for (;;) {
+		if (w->nq > 0) {
+			it = w->q[--w->nq];
+			w->busy++;
+			pthread_mutex_unlock(&w->mu);
+			if (atomic_load(&w->err) == 0 &&
+			    link_dir(w, it.src, it.dst, it.depth, &files) == -1)
+				fail(w, errno);
+			close(it.src);
+			close(it.dst);
+			pthread_mutex_lock(&w->mu);
+			w->busy--;
+			if (w->nq == 0 && w->busy == 0)
+				pthread_cond_broadcast(&w->cv);
+			continue;
+		}
+		/* Nothing queued, and nobody left who could queue more. */
+		if (w->busy == 0)
+			break;
+		pthread_cond_wait(&w->cv, &w->mu);
+	}
+	w->files += files;
+	pthread_mutex_unlock(&w->mu);
+	return NULL;
+}
+
+/* Returns how many threads link: the online cores, at most the limit. */
+static int
+thread_count(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (n < 1)
+		return 1;
+	return n > LINK_THREADS_MAX ? LINK_THREADS_MAX : (int)n;
+}
+
+int
+linktree(int src, int dst, int max_depth, long long dir_time,
+    size_t *files)
+{
+	pthread_t tid[LINK_THREADS_MAX];
+	struct work w;
+	int s, d, started = 1, e;
+
+	memset(&w, 0, sizeof(w));
+	w.max_depth = max_depth;
+	w.ts[0].tv_sec = w.ts[1].tv_sec = (time_t)dir_time;
+	w.threads = thread_count();
+	w.parallel = w.threads > 1;
+	atomic_init(&w.err, 0);
+	*files = 0;
+	if ((s = dup(src)) == -1)
+		return -1;
+	if ((d = dup(dst)) == -1) {
+		close(s);
+		return -1;
+	}
+	pthread_mutex_init(&w.mu, NULL);
+	pthread_cond_init(&w.cv, NULL);
+	w.q[w.nq++] = (struct item){ s, d, 0 };
+	/* A thread that cannot be started leaves its share to the others. */
+	for (int i = 1; i < w.threads; i++) {
+		if (pthread_create(&tid[started], NULL, worker, &w) != 0)
+			break;
+		started++;
+	}
+	pthread_mutex_lock(&w.mu);
+	w.threads = started;
+	pthread_mutex_unlock(&w.mu);
+	(void)worker(&w);
+	for (int i = 1; i < started; i++)
+		pthread_join(tid[i], NULL);
+	pthread_cond_destroy(&w.cv);
+	pthread_mutex_destroy(&w.mu);
+	*files = w.files;
+	if ((e = atomic_load(&w.err)) != 0) {
+		errno = e;
+		return -1;
+	}
+	return 0;
+}
