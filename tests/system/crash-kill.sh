@@ -11,6 +11,7 @@
 # takes over 20 s, as the kills could not be spread in the time bound).
 # SIGKILL, unlike a power loss, needs no durable file system: tmpfs keeps
 # each run short (the root file system here discards on every unlink).
+# also on btrfs
 [ -w /dev/shm ] && TMPDIR=/dev/shm && export TMPDIR
 . "$RSYNCSWAP_TOP/tests/lib.sh"
 need_rsyncswap

@@ -2,6 +2,7 @@
 # "initialized an empty repository") still has its module directory in
 # every revision, so rsyncd serves an empty module instead of answering
 # "chdir failed"; deltas that withdraw a module's last object keep it too.
+# also on btrfs
 . "$RSYNCSWAP_TOP/tests/lib.sh"
 need_rsyncswap
 need_root "rsyncd with use chroot = yes"

@@ -2,6 +2,7 @@
 # a private mount namespace), a damaged state file, leftovers and planted
 # entries in the rsync directory, `current` as a real directory. Every
 # symlink planted points at a canary outside, which must stay untouched.
+# also on btrfs
 . "$RSYNCSWAP_TOP/tests/lib.sh"
 need_rsyncswap
 

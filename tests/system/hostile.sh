@@ -17,6 +17,7 @@
 #                  lists it with its real session, serial and sha256
 #       snap-badhash  as snap, but the notification lists another sha256
 #       made:X     a snapshot/delta written below (X says what is wrong)
+# also on btrfs
 . "$RSYNCSWAP_TOP/tests/lib.sh"
 need_cmd python3
 need_rsyncswap

@@ -5,6 +5,7 @@
 # --max-object-size is accepted and one just over is refused; a snapshot of
 # many large objects is streamed: peak RSS (/usr/bin/time -v) stays far
 # below the snapshot size.
+# also on btrfs
 . "$RSYNCSWAP_TOP/tests/lib.sh"
 need_rsyncswap
 need_cmd python3

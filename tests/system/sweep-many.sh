@@ -6,6 +6,7 @@
 #     removed by the next sweep.
 #  2. Syncs as fast as they go (a new serial each), --cleanup-after 2: the
 #     revisions on disk never exceed what the rate allows.
+# also on btrfs
 . "$RSYNCSWAP_TOP/tests/lib.sh"
 need_rsyncswap
 
