@@ -159,21 +159,18 @@ for p, d in sorted(out, key=lambda x: (x[0] + " " + x[1]).encode()):
 PYEOF
 }
 
+# RRDPGEN: the one writer of RRDP documents (scripts/rrdpgen.py): a
+# command for the shell tests, a module for the Python generators
+# (sys.path.insert(0, os.environ["RRDPGEN_DIR"]); import rrdpgen).
+RRDPGEN="$TOP/scripts/rrdpgen.py"
+RRDPGEN_DIR="$TOP/scripts"
+export RRDPGEN_DIR
+
 # make_notif DIR PUBLIC_BASE SESSION SERIAL SNAPSHOT_REL [DSERIAL DELTA_REL]...
 # writes DIR/notification.xml for files that exist under DIR, with their real
 # sha256; PUBLIC_BASE is the public URI of DIR ("https://host/rrdp/").
 make_notif() {
-	_d=$1 _b=$2 _s=$3 _n=$4 _snap=$5
-	shift 5
-	{
-		echo "<notification xmlns=\"http://www.ripe.net/rpki/rrdp\" version=\"1\" session_id=\"$_s\" serial=\"$_n\">"
-		echo "  <snapshot uri=\"$_b$_snap\" hash=\"$(sha256sum <"$_d/$_snap" | cut -d' ' -f1)\"/>"
-		while [ $# -ge 2 ]; do
-			echo "  <delta serial=\"$1\" uri=\"$_b$2\" hash=\"$(sha256sum <"$_d/$2" | cut -d' ' -f1)\"/>"
-			shift 2
-		done
-		echo "</notification>"
-	} >"$_d/notification.xml"
+	python3 "$RRDPGEN" notification "$@" || fail "make_notif $*"
 }
 
 # current_rev RSYNC_DIR: the absolute path of the revision `current` points to.

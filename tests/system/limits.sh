@@ -61,24 +61,17 @@ rss_kb() { tail -1 "$T/rss"; }
 # SIZE (random bytes), and its notification.
 mk() {
 	python3 - "$@" "$B" "$SESS" <<'EOF'
-import sys, os, base64, hashlib, random
+import sys, os, random
+sys.path.insert(0, os.environ["RRDPGEN_DIR"])
+import rrdpgen
 d, serial, sizes, base, sess = sys.argv[1], int(sys.argv[2]), sys.argv[3:-2], sys.argv[-2], sys.argv[-1]
 rnd = random.Random(serial)
 rel = "%s/%d/snapshot.xml" % (sess, serial)
-os.makedirs(os.path.join(d, sess, str(serial)), exist_ok=True)
-with open(os.path.join(d, rel), "w") as f:
-    f.write('<snapshot xmlns="http://www.ripe.net/rpki/rrdp" version="1" session_id="%s" serial="%d">\n' % (sess, serial))
-    for i, n in enumerate(sizes):
-        data = rnd.randbytes(int(n))
-        f.write('<publish uri="rsync://h.example/repo/o%d.bin">' % i)
-        for k in range(0, len(data), 57 * 1000):   # base64 lines of 76
-            f.write(base64.encodebytes(data[k:k + 57 * 1000]).decode())
-        f.write('</publish>\n')
-    f.write('</snapshot>\n')
-h = hashlib.sha256(open(os.path.join(d, rel), "rb").read()).hexdigest()
-with open(os.path.join(d, "notification.xml"), "w") as f:
-    f.write('<notification xmlns="http://www.ripe.net/rpki/rrdp" version="1" session_id="%s" serial="%d">\n'
-            '<snapshot uri="%s%s" hash="%s"/>\n</notification>\n' % (sess, serial, base, rel, h))
+# One object at a time, its base64 in lines of 76.
+els = (rrdpgen.publish("rsync://h.example/repo/o%d.bin" % i, rnd.randbytes(int(n)), wrap=True)
+       for i, n in enumerate(sizes))
+h, _ = rrdpgen.write_document(os.path.join(d, rel), "snapshot", sess, serial, els)
+rrdpgen.write_notification(os.path.join(d, "notification.xml"), sess, serial, (base + rel, h))
 EOF
 }
 MAX=2000000
