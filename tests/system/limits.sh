@@ -31,6 +31,7 @@ def serve(c):
     c.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/xml\r\n"
               b"Content-Length: 100000\r\n\r\n<notification ")
     conns.append(c)         # never closed, never written again
+    print("stalled", len(conns), flush=True)
 s.settimeout(300)
 while True:
     c, _ = s.accept()
@@ -142,7 +143,9 @@ ok "back-end stalled after the headers: given up after ${secs}s: $(cat "$T/stall
 	>"$T/term.out" 2>"$T/term.err" &
 W=$!
 PIDS="$PIDS $W"
-sleep 2
+# The sync above was the first transfer stalled; the watch's is the next.
+wait_for 20 grep -q "^stalled 2$" "$T/stall.log" || fail "watch did not reach the stalled back-end"
+sleep 0.2
 t0=$(date +%s%N)
 kill -TERM $W
 i=0
