@@ -98,13 +98,36 @@ free_port() {
 	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
 }
 
-# wait_port PORT: waits up to 10 s until something listens on 127.0.0.1:PORT.
+# bound_port FILE: a test's own server binds port 0 (the kernel picks a
+# free one, so tests running side by side never race for it) and writes
+# "port N" as its first line to FILE; waits up to 10 s for it, prints N.
+bound_port() {
+	_i=0
+	until _p=$(sed -n '1s/^port \([0-9][0-9]*\)$/\1/p' "$1" 2>/dev/null) && [ -n "$_p" ]; do
+		_i=$((_i + 1)); [ $_i -lt 100 ] || fail "no port in $1: $(head -3 "$1" 2>/dev/null)"
+		sleep 0.1
+	done
+	echo "$_p"
+}
+
+# wait_port PORT [PID [LOG]]: waits up to 10 s until something listens on
+# 127.0.0.1:PORT; fails at once, showing LOG, when the daemon PID has ended
+# (e.g. the port was taken between free_port and its bind).
 wait_port() {
 	i=0
 	while ! python3 -c "import socket,sys; s=socket.socket(); sys.exit(s.connect_ex(('127.0.0.1',$1)))" 2>/dev/null; do
+		if [ -n "${2:-}" ] && ! kill -0 "$2" 2>/dev/null; then
+			[ -z "${3:-}" ] || cat "$3" >&2
+			fail "the daemon for port $1 (pid $2) ended before it listened"
+		fi
 		i=$((i + 1)); [ $i -lt 100 ] || fail "nothing listens on port $1"
 		sleep 0.1
 	done
+	# Something listens; if it is not the daemon, the daemon has ended.
+	if [ -n "${2:-}" ] && ! kill -0 "$2" 2>/dev/null; then
+		[ -z "${3:-}" ] || cat "$3" >&2
+		fail "the daemon for port $1 (pid $2) ended: another process has the port"
+	fi
 }
 
 # start_rsyncd CONF PORT: runs rsync --daemon --no-detach on 127.0.0.1:PORT.
@@ -112,7 +135,7 @@ start_rsyncd() {
 	rsync --daemon --no-detach --config="$1" --address=127.0.0.1 --port="$2" \
 		>"$T/rsyncd.$2.out" 2>&1 &
 	PIDS="$PIDS $!"
-	wait_port "$2"
+	wait_port "$2" $! "$T/rsyncd.$2.out"
 }
 
 # tree_list DIR: prints "path sha256" of every file under DIR, sorted.
@@ -312,5 +335,5 @@ http {
 CONF
 	nginx -c "$T/nginx/nginx.conf" -g 'daemon off;' 2>"$T/nginx/stderr" &
 	PIDS="$PIDS $!"
-	wait_port "$2"
+	wait_port "$2" $! "$T/nginx/stderr"
 }

@@ -18,13 +18,12 @@ san=0
 case ${BUILD:-build} in *san*) san=1 ;; esac
 
 # --- a back-end that stalls after the headers (background, ~3 s)
-PORT=$(free_port)
-python3 - "$PORT" >"$T/stall.log" 2>&1 <<'EOF' &
+python3 - >"$T/stall.log" 2>&1 <<'EOF' &
 import socket, sys, time, threading
 s = socket.socket()
-s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("127.0.0.1", int(sys.argv[1])))
+s.bind(("127.0.0.1", 0))    # its own port, said on the first line
 s.listen(8)
+print("port", s.getsockname()[1], flush=True)
 conns = []
 def serve(c):
     c.recv(4096)
@@ -38,7 +37,7 @@ while True:
     threading.Thread(target=serve, args=(c,), daemon=True).start()
 EOF
 PIDS="$PIDS $!"
-wait_port "$PORT"
+PORT=$(bound_port "$T/stall.log")
 (
 	t0=$(date +%s)
 	set +e
