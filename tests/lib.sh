@@ -98,13 +98,36 @@ free_port() {
 	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
 }
 
-# wait_port PORT: waits up to 10 s until something listens on 127.0.0.1:PORT.
+# bound_port FILE: a test's own server binds port 0 (the kernel picks a
+# free one, so tests running side by side never race for it) and writes
+# "port N" as its first line to FILE; waits up to 10 s for it, prints N.
+bound_port() {
+	_i=0
+	until _p=$(sed -n '1s/^port \([0-9][0-9]*\)$/\1/p' "$1" 2>/dev/null) && [ -n "$_p" ]; do
+		_i=$((_i + 1)); [ $_i -lt 100 ] || fail "no port in $1: $(head -3 "$1" 2>/dev/null)"
+		sleep 0.1
+	done
+	echo "$_p"
+}
+
+# wait_port PORT [PID [LOG]]: waits up to 10 s until something listens on
+# 127.0.0.1:PORT; fails at once, showing LOG, when the daemon PID has ended
+# (e.g. the port was taken between free_port and its bind).
 wait_port() {
 	i=0
 	while ! python3 -c "import socket,sys; s=socket.socket(); sys.exit(s.connect_ex(('127.0.0.1',$1)))" 2>/dev/null; do
+		if [ -n "${2:-}" ] && ! kill -0 "$2" 2>/dev/null; then
+			[ -z "${3:-}" ] || cat "$3" >&2
+			fail "the daemon for port $1 (pid $2) ended before it listened"
+		fi
 		i=$((i + 1)); [ $i -lt 100 ] || fail "nothing listens on port $1"
 		sleep 0.1
 	done
+	# Something listens; if it is not the daemon, the daemon has ended.
+	if [ -n "${2:-}" ] && ! kill -0 "$2" 2>/dev/null; then
+		[ -z "${3:-}" ] || cat "$3" >&2
+		fail "the daemon for port $1 (pid $2) ended: another process has the port"
+	fi
 }
 
 # start_rsyncd CONF PORT: runs rsync --daemon --no-detach on 127.0.0.1:PORT.
@@ -112,7 +135,7 @@ start_rsyncd() {
 	rsync --daemon --no-detach --config="$1" --address=127.0.0.1 --port="$2" \
 		>"$T/rsyncd.$2.out" 2>&1 &
 	PIDS="$PIDS $!"
-	wait_port "$2"
+	wait_port "$2" $! "$T/rsyncd.$2.out"
 }
 
 # tree_list DIR: prints "path sha256" of every file under DIR, sorted.
@@ -159,21 +182,18 @@ for p, d in sorted(out, key=lambda x: (x[0] + " " + x[1]).encode()):
 PYEOF
 }
 
+# RRDPGEN: the one writer of RRDP documents (scripts/rrdpgen.py): a
+# command for the shell tests, a module for the Python generators
+# (sys.path.insert(0, os.environ["RRDPGEN_DIR"]); import rrdpgen).
+RRDPGEN="$TOP/scripts/rrdpgen.py"
+RRDPGEN_DIR="$TOP/scripts"
+export RRDPGEN_DIR
+
 # make_notif DIR PUBLIC_BASE SESSION SERIAL SNAPSHOT_REL [DSERIAL DELTA_REL]...
 # writes DIR/notification.xml for files that exist under DIR, with their real
 # sha256; PUBLIC_BASE is the public URI of DIR ("https://host/rrdp/").
 make_notif() {
-	_d=$1 _b=$2 _s=$3 _n=$4 _snap=$5
-	shift 5
-	{
-		echo "<notification xmlns=\"http://www.ripe.net/rpki/rrdp\" version=\"1\" session_id=\"$_s\" serial=\"$_n\">"
-		echo "  <snapshot uri=\"$_b$_snap\" hash=\"$(sha256sum <"$_d/$_snap" | cut -d' ' -f1)\"/>"
-		while [ $# -ge 2 ]; do
-			echo "  <delta serial=\"$1\" uri=\"$_b$2\" hash=\"$(sha256sum <"$_d/$2" | cut -d' ' -f1)\"/>"
-			shift 2
-		done
-		echo "</notification>"
-	} >"$_d/notification.xml"
+	python3 "$RRDPGEN" notification "$@" || fail "make_notif $*"
 }
 
 # current_rev RSYNC_DIR: the absolute path of the revision `current` points to.
@@ -315,5 +335,5 @@ http {
 CONF
 	nginx -c "$T/nginx/nginx.conf" -g 'daemon off;' 2>"$T/nginx/stderr" &
 	PIDS="$PIDS $!"
-	wait_port "$2"
+	wait_port "$2" $! "$T/nginx/stderr"
 }

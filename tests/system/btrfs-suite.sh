@@ -1,12 +1,16 @@
 # Existing system tests, unchanged, on the btrfs back end: each runs with
 # its scratch directory on a loop-mounted btrfs of its own
 # (RSYNCSWAP_TEST_FS=btrfs, tests/lib.sh), so revisions are subvolumes and
-# deltas snapshots. BTRFS_SUITE overrides the list.
+# deltas snapshots. The tests are those whose header says "# also on
+# btrfs"; BTRFS_SUITE overrides the list. tests/run runs each of them as
+# NAME@btrfs beside the other tests instead of this script, one after
+# another.
+# runs in parts
 . "$RSYNCSWAP_TOP/tests/lib.sh"
 need_rsyncswap
 need_btrfs
 
-LIST=${BTRFS_SUITE:-"determinism delta-sequence empty-module state-full faults hostile sync-cli one-instance limits watch consistency sweep-many crash-kill verify"}
+LIST=${BTRFS_SUITE:-$(grep -l '^# also on btrfs' "$TOP"/tests/system/*.sh | sed 's|.*/||; s|\.sh$||')}
 failed="" n=0
 for t in $LIST; do
 	start=$(date +%s)

@@ -8,6 +8,7 @@
 # the real notification 2656 (rsyncswap applies deltas 2654..2656).
 # The slow client is throttled (--bwlimit) so that the ~1.1 MB transfer takes
 # ~10 s; timestamps prove the swap completed while it was running.
+# also on btrfs
 . "$RSYNCSWAP_TOP/tests/lib.sh"
 need_root "rsyncd.conf.example uses chroot and uid = nobody"
 need_cmd rsync

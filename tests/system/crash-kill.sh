@@ -11,6 +11,7 @@
 # takes over 20 s, as the kills could not be spread in the time bound).
 # SIGKILL, unlike a power loss, needs no durable file system: tmpfs keeps
 # each run short (the root file system here discards on every unlink).
+# also on btrfs
 [ -w /dev/shm ] && TMPDIR=/dev/shm && export TMPDIR
 . "$RSYNCSWAP_TOP/tests/lib.sh"
 need_rsyncswap
@@ -37,7 +38,9 @@ start=$(date +%s)
 # 21; session S2: snapshot 1 with the content of S1 serial 1. Writes the
 # expected "./repo/path sha256" lists list.1 and list.21 and notifications.
 python3 - "$SRC" "$DATA/objects" "$NOBJ" 20 200 "$B" "$S1" "$S2" <<'EOF'
-import sys, os, base64, hashlib, random
+import sys, os, hashlib, random
+sys.path.insert(0, os.environ["RRDPGEN_DIR"])
+import rrdpgen
 out, objdir, nobj, ndel, nchg, base, s1, s2 = sys.argv[1:9]
 nobj, ndel, nchg = int(nobj), int(ndel), int(nchg)
 rnd = random.Random(7)
@@ -48,21 +51,14 @@ for d, _, fs in sorted(os.walk(objdir)):
         if 0 < os.path.getsize(p) < 4096:
             pool.append((f, open(p, "rb").read()))
 HOST = "rsync://rpki.example.net/repo/"
-def ns(sess):
-    return 'xmlns="http://www.ripe.net/rpki/rrdp" version="1" session_id="%s"' % sess
 def name(i):
     return "d%03d/%06d-%s" % (i % 200, i, pool[i % len(pool)][0])
-def b64(data):
-    return base64.b64encode(data).decode()
 state = {name(i): pool[i % len(pool)][1] for i in range(nobj)}
+hashes = {}
 def write_snapshot(sess, serial, listname):
-    d = os.path.join(out, sess, str(serial))
-    os.makedirs(d, exist_ok=True)
-    with open(os.path.join(d, "snapshot.xml"), "w") as f:
-        f.write('<snapshot %s serial="%d">\n' % (ns(sess), serial))
-        for p in sorted(state):
-            f.write('<publish uri="%s%s">%s</publish>\n' % (HOST, p, b64(state[p])))
-        f.write('</snapshot>\n')
+    rel = "%s/%d/snapshot.xml" % (sess, serial)
+    hashes[rel], _ = rrdpgen.write_document(os.path.join(out, rel), "snapshot", sess, serial,
+        (rrdpgen.publish(HOST + p, state[p]) for p in sorted(state)))
     lines = sorted(("./repo/%s %s" % (p, hashlib.sha256(state[p]).hexdigest())).encode()
                    for p in state)
     with open(os.path.join(out, listname), "wb") as f:
@@ -71,39 +67,31 @@ write_snapshot(s1, 1, "list.1")
 write_snapshot(s2, 1, "list.1")
 nexti = nobj
 for serial in range(2, ndel + 2):
-    d = os.path.join(out, s1, str(serial))
-    os.makedirs(d, exist_ok=True)
-    with open(os.path.join(d, "delta.xml"), "w") as f:
-        f.write('<delta %s serial="%d">\n' % (ns(s1), serial))
-        victims = rnd.sample(sorted(state), nchg * 2 // 3)
-        for k, p in enumerate(victims):
-            h = hashlib.sha256(state[p]).hexdigest()
-            if k % 2 == 0:
-                f.write('<withdraw uri="%s%s" hash="%s"/>\n' % (HOST, p, h))
-                del state[p]
-            else:
-                new = next(x[1] for x in rnd.sample(pool, 3) if x[1] != state[p])
-                f.write('<publish uri="%s%s" hash="%s">%s</publish>\n' % (HOST, p, h, b64(new)))
-                state[p] = new
-        for k in range(nchg - len(victims)):
-            p = name(nexti)
-            nexti += 1
-            state[p] = pool[nexti % len(pool)][1]
-            f.write('<publish uri="%s%s">%s</publish>\n' % (HOST, p, b64(state[p])))
-        f.write('</delta>\n')
+    els = []
+    victims = rnd.sample(sorted(state), nchg * 2 // 3)
+    for k, p in enumerate(victims):
+        h = hashlib.sha256(state[p]).hexdigest()
+        if k % 2 == 0:
+            els.append(rrdpgen.withdraw(HOST + p, h))
+            del state[p]
+        else:
+            new = next(x[1] for x in rnd.sample(pool, 3) if x[1] != state[p])
+            els.append(rrdpgen.publish(HOST + p, new, h))
+            state[p] = new
+    for k in range(nchg - len(victims)):
+        p = name(nexti)
+        nexti += 1
+        state[p] = pool[nexti % len(pool)][1]
+        els.append(rrdpgen.publish(HOST + p, state[p]))
+    rel = "%s/%d/delta.xml" % (s1, serial)
+    hashes[rel], _ = rrdpgen.write_document(os.path.join(out, rel), "delta", s1, serial, els)
 last = ndel + 1
 write_snapshot(s1, last, "list.%d" % last)
-def sha(rel):
-    return hashlib.sha256(open(os.path.join(out, rel), "rb").read()).hexdigest()
 def notif(fn, sess, serial, deltas):
-    with open(os.path.join(out, fn), "w") as f:
-        f.write('<notification %s serial="%d">\n' % (ns(sess), serial))
-        rel = "%s/%d/snapshot.xml" % (sess, serial)
-        f.write('<snapshot uri="%s%s" hash="%s"/>\n' % (base, rel, sha(rel)))
-        for s in deltas:
-            rel = "%s/%d/delta.xml" % (sess, s)
-            f.write('<delta serial="%d" uri="%s%s" hash="%s"/>\n' % (s, base, rel, sha(rel)))
-        f.write('</notification>\n')
+    rel = "%s/%d/snapshot.xml" % (sess, serial)
+    drels = [(s, "%s/%d/delta.xml" % (sess, s)) for s in deltas]
+    rrdpgen.write_notification(os.path.join(out, fn), sess, serial, (base + rel, hashes[rel]),
+                               [(s, base + r, hashes[r]) for s, r in drels])
 notif("notif-s1-1.xml", s1, 1, [])
 notif("notif-s1-21-snapshot.xml", s1, last, [])
 notif("notif-s1-21-deltas.xml", s1, last, range(2, last + 1))

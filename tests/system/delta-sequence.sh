@@ -10,6 +10,7 @@
 #     snapshot; the tree equals exactly that snapshot.
 #  3. rrdp-empty-snapshot (another session, serial 1, no objects) after a
 #     non-empty revision: exit 0, current points to an empty revision.
+# also on btrfs
 . "$RSYNCSWAP_TOP/tests/lib.sh"
 need_cmd python3
 need_rsyncswap

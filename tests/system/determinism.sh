@@ -1,6 +1,7 @@
 # Deterministic mtimes: the same RRDP synced into two rsync directories one
 # second apart gives identical trees, mtimes included; so does a revision
 # built from deltas and one built from the snapshot of the same serial.
+# also on btrfs
 . "$RSYNCSWAP_TOP/tests/lib.sh"
 need_rsyncswap
 need_cmd rsync

@@ -2,6 +2,7 @@
 # "initialized an empty repository") still has its module directory in
 # every revision, so rsyncd serves an empty module instead of answering
 # "chdir failed"; deltas that withdraw a module's last object keep it too.
+# also on btrfs
 . "$RSYNCSWAP_TOP/tests/lib.sh"
 need_rsyncswap
 need_root "rsyncd with use chroot = yes"
@@ -12,16 +13,16 @@ B=https://rrdp.example.net/rrdp/
 U=${B}notification.xml
 SRC="$T/src"
 mkdir -p "$SRC/s"
-obj=$(printf 'object\n' | base64 -w0)
-h=$(printf 'object\n' | sha256sum | cut -d' ' -f1)
-printf '<snapshot xmlns="http://www.ripe.net/rpki/rrdp" version="1" session_id="%s" serial="1"><publish uri="rsync://rpki.example.net/repo/a/o.cer">%s</publish></snapshot>\n' $S "$obj" >"$SRC/s/1.xml"
+printf 'object\n' >"$T/obj"
+h=$(sha256sum <"$T/obj" | cut -d' ' -f1)
+python3 "$RRDPGEN" snapshot "$SRC/s/1.xml" $S 1 rsync://rpki.example.net/repo/a/o.cer "$T/obj"
 make_notif "$SRC" "$B" $S 1 s/1.xml
 "$RSYNCSWAP" sync -q -s "$T/st" --source-uri-base "$SRC" $U || fail "serial 1"
 
 # Serial 2 by a delta that withdraws the only object; serial 3 an empty
 # snapshot of a new session.
-printf '<delta xmlns="http://www.ripe.net/rpki/rrdp" version="1" session_id="%s" serial="2"><withdraw uri="rsync://rpki.example.net/repo/a/o.cer" hash="%s"/></delta>\n' $S "$h" >"$SRC/s/d2.xml"
-printf '<snapshot xmlns="http://www.ripe.net/rpki/rrdp" version="1" session_id="%s" serial="2"></snapshot>\n' $S >"$SRC/s/2.xml"
+python3 "$RRDPGEN" delta "$SRC/s/d2.xml" $S 2 withdraw rsync://rpki.example.net/repo/a/o.cer "$h"
+python3 "$RRDPGEN" snapshot "$SRC/s/2.xml" $S 2
 make_notif "$SRC" "$B" $S 2 s/2.xml 2 s/d2.xml
 # The shrink guard refuses an emptied repository by default (100% fewer).
 "$RSYNCSWAP" sync -s "$T/st" --source-uri-base "$SRC" $U >"$T/out" 2>"$T/err" &&
@@ -30,7 +31,7 @@ grep -q "refused: shrink: 0 objects, 100% fewer" "$T/err" || fail "serial 2: $(c
 "$RSYNCSWAP" sync -s "$T/st" --max-shrink 100 --source-uri-base "$SRC" $U >"$T/out" || fail "serial 2"
 grep -q "serial 2: delta 2, 0 objects" "$T/out" || fail "serial 2 was not a delta: $(cat "$T/out")"
 [ -d "$T/st/rsync/current/repo" ] || fail "the delta that emptied the module removed its directory"
-printf '<snapshot xmlns="http://www.ripe.net/rpki/rrdp" version="1" session_id="%s" serial="3"></snapshot>\n' $S >"$SRC/s/3.xml"
+python3 "$RRDPGEN" snapshot "$SRC/s/3.xml" $S 3
 make_notif "$SRC" "$B" $S 3 s/3.xml
 "$RSYNCSWAP" sync -s "$T/st" --source-uri-base "$SRC" $U >"$T/out" || fail "serial 3"
 grep -q "snapshot, 0 objects" "$T/out" || fail "serial 3: $(cat "$T/out")"
@@ -49,7 +50,7 @@ ok "rsyncd serves the empty module (no chdir failed)"
 # --module names it; rsyncd serves it empty from the first sync on. Without
 # --module the module does not exist (nothing says it should).
 S2=5c6d7e8f-9012-4b3c-8d4e-5f6a7b8c9d0e
-printf '<snapshot xmlns="http://www.ripe.net/rpki/rrdp" version="1" session_id="%s" serial="1"></snapshot>\n' $S2 >"$SRC/s/new1.xml"
+python3 "$RRDPGEN" snapshot "$SRC/s/new1.xml" $S2 1
 make_notif "$SRC" "$B" $S2 1 s/new1.xml
 "$RSYNCSWAP" sync -q -s "$T/new0" --source-uri-base "$SRC" $U || fail "empty start without --module"
 [ ! -e "$T/new0/rsync/current/repo" ] || fail "a module directory appeared from nowhere"

@@ -2,6 +2,7 @@
 # a private mount namespace), a damaged state file, leftovers and planted
 # entries in the rsync directory, `current` as a real directory. Every
 # symlink planted points at a canary outside, which must stay untouched.
+# also on btrfs
 . "$RSYNCSWAP_TOP/tests/lib.sh"
 need_rsyncswap
 
@@ -184,7 +185,9 @@ elif ! unshare -m true 2>/dev/null; then
 	echo "skipped the full file system part: unshare -m not permitted here"
 else
 	python3 - "$T/big" "$DATA/objects" "$B" <<'EOF'
-import sys, os, base64, hashlib
+import sys, os
+sys.path.insert(0, os.environ["RRDPGEN_DIR"])
+import rrdpgen
 out, objdir, base = sys.argv[1:4]
 sess = "3b0f3a8e-5c1d-4f7e-9a2b-6d4c8e1f0a57"
 pool = []
@@ -195,16 +198,11 @@ for d, _, fs in sorted(os.walk(objdir)):
             pool.append((f, open(p, "rb").read()))
 def snap(serial, n):
     rel = "%s/%d/snapshot.xml" % (sess, serial)
-    os.makedirs(os.path.dirname(os.path.join(out, rel)), exist_ok=True)
-    with open(os.path.join(out, rel), "w") as f:
-        f.write('<snapshot xmlns="http://www.ripe.net/rpki/rrdp" version="1" session_id="%s" serial="%d">\n' % (sess, serial))
-        for i in range(n):
-            name, data = pool[i % len(pool)]
-            f.write('<publish uri="rsync://h.example/repo/%d-%s">%s</publish>\n' % (i, name, base64.b64encode(data).decode()))
-        f.write('</snapshot>\n')
-    with open(os.path.join(out, "notif-%d.xml" % serial), "w") as f:
-        h = hashlib.sha256(open(os.path.join(out, rel), "rb").read()).hexdigest()
-        f.write('<notification xmlns="http://www.ripe.net/rpki/rrdp" version="1" session_id="%s" serial="%d">\n<snapshot uri="%s%s" hash="%s"/>\n</notification>\n' % (sess, serial, base, rel, h))
+    els = (rrdpgen.publish("rsync://h.example/repo/%d-%s" % (i, pool[i % len(pool)][0]),
+                           pool[i % len(pool)][1]) for i in range(n))
+    h, _ = rrdpgen.write_document(os.path.join(out, rel), "snapshot", sess, serial, els)
+    rrdpgen.write_notification(os.path.join(out, "notif-%d.xml" % serial), sess, serial,
+                               (base + rel, h))
 snap(1, 40)     # ~250 KB: fits
 snap(2, 1500)   # ~9 MB: does not
 EOF

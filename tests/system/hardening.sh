@@ -56,17 +56,13 @@ ok "--rsyncd-log on /dev/zero or a FIFO: refused at start"
 
 # A file/directory clash in one snapshot (a/b and a/b/c, in either order)
 # is refused, saying what clashes, not "published twice".
-obj=$(printf 'x\n' | base64 -w0)
+printf 'x\n' >"$T/obj"
 CS=2c3d4e5f-6a7b-4c8d-9e0f-1a2b3c4d5e6f
 for order in "b b/c.cer" "b/c.cer b"; do
 	rm -rf "$T/clash"; mkdir -p "$T/clash/s"
-	{
-		printf '<snapshot xmlns="http://www.ripe.net/rpki/rrdp" version="1" session_id="%s" serial="1">' $CS
-		for p in $order; do
-			printf '<publish uri="rsync://h.example/repo/a/%s">%s</publish>' "$p" "$obj"
-		done
-		printf '</snapshot>\n'
-	} >"$T/clash/s/1.xml"
+	set --
+	for p in $order; do set -- "$@" "rsync://h.example/repo/a/$p" "$T/obj"; done
+	python3 "$RRDPGEN" snapshot "$T/clash/s/1.xml" $CS 1 "$@"
 	make_notif "$T/clash" https://rrdp.example.net/rrdp/ $CS 1 s/1.xml
 	set +e
 	"$RSYNCSWAP" sync -s "$T/st-clash" --source-uri-base "$T/clash" \

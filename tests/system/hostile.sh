@@ -17,6 +17,7 @@
 #                  lists it with its real session, serial and sha256
 #       snap-badhash  as snap, but the notification lists another sha256
 #       made:X     a snapshot/delta written below (X says what is wrong)
+# also on btrfs
 . "$RSYNCSWAP_TOP/tests/lib.sh"
 need_cmd python3
 need_rsyncswap
@@ -84,11 +85,9 @@ made_snapshot() {
 	not-rsync) u='https://localhost/repo/pwned.cer' ;;
 	no-path) u='rsync://localhost/pwned' ;;
 	esac
-	cat >"$2/made-$1.xml" <<EOF
-<snapshot xmlns="http://www.ripe.net/rpki/rrdp" version="1" session_id="0b6c4b1e-5d6a-4a55-9d55-3f0a4c0e7a01" serial="7">
-  <publish uri="$u">cHduZWQK</publish>
-</snapshot>
-EOF
+	printf 'pwned\n' >"$2/made-$1.obj"
+	python3 "$RRDPGEN" snapshot "$2/made-$1.xml" 0b6c4b1e-5d6a-4a55-9d55-3f0a4c0e7a01 7 "$u" "$2/made-$1.obj"
+	rm -f "$2/made-$1.obj"
 }
 
 # (ripe-snapshot.xml also has two empty <publish> elements: a streaming

@@ -3,6 +3,7 @@
 # 75 with one line naming its pid), and a cleanup time that watch tuned is
 # kept by sync and sweep, which do not tune: they never remove a revision
 # earlier, and never write their own default back.
+# also on btrfs
 . "$RSYNCSWAP_TOP/tests/lib.sh"
 need_rsyncswap
 

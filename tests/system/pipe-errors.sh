@@ -20,25 +20,24 @@ N=3000
 # bad object at index K (printed: its line in FILE).
 gen() {
 	python3 - "$@" "$N" <<'PYEOF'
-import sys, base64, os
+import sys, os
+sys.path.insert(0, os.environ["RRDPGEN_DIR"])
+import rrdpgen
 path, session, kind, n = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
 k = n * 2 // 3
 rnd = os.urandom(2048)
 def uri(i, host="rpki.example.net"):
     return "rsync://%s/repo/d%d/o%05d.cer" % (host, i // 8, i)
-lines = ['<snapshot xmlns="http://www.ripe.net/rpki/rrdp" version="1" session_id="%s" serial="1">' % session]
-for i in range(n):
-    u = uri(i)
-    if i == k:
-        u = {"good": uri(i), "twice": uri(7), "clash": uri(3) + "/x.cer",
-             "baduri": "rsync://rpki.example.net/repo/../o.cer",
-             "host": uri(i, "other.example.net"), "nospace": uri(i)}[kind]
-    data = rnd[:-8] + i.to_bytes(8, "big")
-    lines.append('<publish uri="%s">%s</publish>' % (u, base64.b64encode(data).decode()))
-lines.append("</snapshot>")
-with open(path, "w") as f:
-    f.write("\n".join(lines) + "\n")
-print(k + 2)
+def elements():
+    for i in range(n):
+        u = uri(i)
+        if i == k:
+            u = {"good": uri(i), "twice": uri(7), "clash": uri(3) + "/x.cer",
+                 "baduri": "rsync://rpki.example.net/repo/../o.cer",
+                 "host": uri(i, "other.example.net"), "nospace": uri(i)}[kind]
+        yield rrdpgen.publish(u, rnd[:-8] + i.to_bytes(8, "big"))
+rrdpgen.write_document(path, "snapshot", session, 1, elements())
+print(k + 2)    # the root element on line 1, one element a line
 PYEOF
 }
 

@@ -2,6 +2,7 @@
 # exit 1, one line that says why, and current put back where it was, so
 # that "exit 1: current untouched" holds; the next run, with space again,
 # publishes the new revision.
+# also on btrfs
 . "$RSYNCSWAP_TOP/tests/lib.sh"
 need_rsyncswap
 need_root "mounts a small tmpfs"

@@ -1,5 +1,6 @@
 # rsyncswap sync / sweep: usage errors, the lock, limits, the decision
 # (deltas, snapshot fallback, refusal), damaged state, hosts, and the sweep.
+# also on btrfs
 . "$RSYNCSWAP_TOP/tests/lib.sh"
 need_rsyncswap
 

@@ -13,6 +13,7 @@
 #  3. no digest recorded (a state without one, a current the state does
 #     not describe): "no digest recorded", exit 1, never a match; the next
 #     run, up to date, records the digest of what its state describes.
+# also on btrfs
 . "$RSYNCSWAP_TOP/tests/lib.sh"
 need_cmd python3
 need_rsyncswap

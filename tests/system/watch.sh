@@ -2,6 +2,7 @@
 # rsync client within 2 s; ten notifications in quick succession end in the
 # last serial with no temp dirs; SIGTERM during a large snapshot build stops
 # cleanly; metrics and status --json parse.
+# also on btrfs
 . "$RSYNCSWAP_TOP/tests/lib.sh"
 need_rsyncswap
 need_root "rsyncd with use chroot = yes (as rsyncd.conf.example)"
