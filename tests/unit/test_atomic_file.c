@@ -13,7 +13,6 @@
 #include <sys/stat.h>
 
 #include <dirent.h>
-#include <ftw.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,17 +20,9 @@
 #include <unistd.h>
 
 #include "rsyncswap/base/atomic_file.h"
+#include "tests/unit/tmpdir.h"
 
 static char	dir[1024], path[PATH_MAX];
-
-static int
-rm_one(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	return remove(p);
-}
 
 static int
 setup(void **unused)
@@ -51,7 +42,7 @@ static int
 teardown(void **unused)
 {
 	(void)unused;
-	return nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	return tmpdir_remove(dir);
 }
 
 /* Returns the number of entries of dir starting with TMP_PREFIX. */

@@ -16,33 +16,31 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "rsyncswap/tree/linktree.h"
+#include "tests/unit/tmpdir.h"
 
 #define DIR_TIME	946684800LL
 
-static char top[64];
+static char top[PATH_MAX];
 
 static int
 setup(void **unused)
 {
 	(void)unused;
-	snprintf(top, sizeof(top), "/tmp/test_linktree.XXXXXX");
-	return mkdtemp(top) == NULL ? -1 : 0;
+	return tmpdir_make(top, sizeof(top), "test_linktree");
 }
 
 static int
 teardown(void **unused)
 {
-	char cmd[128];
-
 	(void)unused;
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", top);
-	return system(cmd) == 0 ? 0 : -1;
+	return tmpdir_remove(top);
 }
 
 /* Returns an open descriptor of the directory top/name, made if missing. */

@@ -16,7 +16,6 @@
 #include <sys/wait.h>
 
 #include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
 #include <poll.h>
 #include <stdio.h>
@@ -26,6 +25,7 @@
 
 #include "rsyncswap/base/limits.h"
 #include "rsyncswap/rsyncd/logtail.h"
+#include "tests/unit/tmpdir.h"
 
 #define NLINES	20000
 
@@ -35,15 +35,6 @@ static char	err[ERR_MAX];
 /* How often each number arrived; other lines seen. */
 static unsigned char	got[NLINES + 1];
 static unsigned		other, longest;
-
-static int
-rm_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
 
 static int
 setup(void **unused)
@@ -67,7 +58,7 @@ static int
 teardown(void **unused)
 {
 	(void)unused;
-	return nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	return tmpdir_remove(dir);
 }
 
 static void

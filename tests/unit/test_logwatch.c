@@ -12,7 +12,6 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <ftw.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,20 +23,12 @@
 #include "rsyncswap/base/log.h"
 #include "rsyncswap/daemon/logwatch.h"
 #include "rsyncswap/readers/readers.h"
+#include "tests/unit/tmpdir.h"
 
 static char		 dir[1024], logp[PATH_MAX];
 static struct logwatch	*lw;
 static struct tune	 tn;
 static struct metrics	 m;
-
-static int
-rm_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
 
 /* Appends one rsyncd line for pid, stamped now, to the log. */
 static void
@@ -127,7 +118,7 @@ teardown(void **unused)
 	(void)unused;
 	logwatch_close(lw);
 	lw = NULL;
-	nftw(dir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
+	tmpdir_remove(dir);
 	return 0;
 }
 

@@ -17,7 +17,6 @@
 
 #include <dirent.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +27,7 @@
 #include "rsyncswap/tree/digest.h"
 #include "rsyncswap/tree/revision.h"
 #include "tsnorm/tsnorm.h"
+#include "tests/unit/tmpdir.h"
 
 #define REV1	"session_9df4b597-af9e-4dca-bdda-719cce2c4e28_serial_1"
 #define REV2	"session_9df4b597-af9e-4dca-bdda-719cce2c4e28_serial_2"
@@ -38,15 +38,6 @@
 static char	dir[1024];
 static int	dfd = -1;
 static char	err[512];
-
-static int
-rm_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
 
 static int
 setup(void **unused)
@@ -67,7 +58,7 @@ teardown(void **unused)
 {
 	(void)unused;
 	close(dfd);
-	return nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	return tmpdir_remove(dir);
 }
 
 /* Returns the SHA-256 of the string s in md. */

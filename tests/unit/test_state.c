@@ -13,7 +13,6 @@
 
 #include <dirent.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +21,7 @@
 
 #include "rsyncswap/rrdp/rrdp.h"
 #include "rsyncswap/state/state.h"
+#include "tests/unit/tmpdir.h"
 
 #define SESSION	"9df4b597-af9e-4dca-bdda-719cce2c4e28"
 #define HEADER	"rsyncswap-state 1\n"
@@ -29,15 +29,6 @@
 #define HASH0	Z16 Z16 Z16 Z16		/* 64 hex digits */
 
 static char	dir[1024], statefile[PATH_MAX];
-
-static int
-rm_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
 
 static int
 setup(void **unused)
@@ -57,7 +48,7 @@ static int
 teardown(void **unused)
 {
 	(void)unused;
-	return nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	return tmpdir_remove(dir);
 }
 
 /* Writes len bytes of s as the state file. */

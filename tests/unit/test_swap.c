@@ -13,7 +13,6 @@
 #include <sys/stat.h>
 
 #include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +21,7 @@
 
 #include "rsyncswap/base/uuid.h"
 #include "rsyncswap/tree/swap.h"
+#include "tests/unit/tmpdir.h"
 
 #define SESSION	"9df4b597-af9e-4dca-bdda-719cce2c4e28"
 #define REV1	"session_" SESSION "_serial_1"
@@ -30,15 +30,6 @@
 static char	dir[1024], outside[1024];
 static int	dfd = -1;
 static char	err[512];
-
-static int
-rm_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
 
 static int
 setup(void **unused)
@@ -61,8 +52,8 @@ teardown(void **unused)
 {
 	(void)unused;
 	close(dfd);
-	nftw(outside, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-	return nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	tmpdir_remove(outside);
+	return tmpdir_remove(dir);
 }
 
 static void

@@ -16,7 +16,6 @@
 #include <sys/stat.h>
 
 #include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +25,7 @@
 
 #include "rsyncswap/state/state.h"
 #include "rsyncswap/sweep/sweep.h"
+#include "tests/unit/tmpdir.h"
 
 #define SESSION	"9df4b597-af9e-4dca-bdda-719cce2c4e28"
 #define REV1	"session_" SESSION "_serial_1"
@@ -39,15 +39,6 @@ static int		 dfd = -1;
 static struct state	 st;
 static struct cleanup_policy pol;
 static long long	 now;
-
-static int
-rm_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
 
 static int
 setup(void **unused)
@@ -82,8 +73,8 @@ teardown(void **unused)
 	(void)unused;
 	close(dfd);
 	state_free(&st);
-	nftw(outside, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-	return nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	tmpdir_remove(outside);
+	return tmpdir_remove(dir);
 }
 
 /* Makes the revision directory name with a file and a subdirectory. */

@@ -14,7 +14,6 @@
 #include <sys/stat.h>
 
 #include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +22,7 @@
 
 #include "rsyncswap/sync/sync_apply.h"
 #include "rsyncswap/tree/digest.h"
+#include "tests/unit/tmpdir.h"
 
 #define REV1	"session_9df4b597-af9e-4dca-bdda-719cce2c4e28_serial_1"
 
@@ -30,15 +30,6 @@ static char		dir[1024];
 static int		dfd = -1;
 static char		err[512];
 static struct apply	a;
-
-static int
-rm_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
 
 static int
 setup(void **unused)
@@ -65,7 +56,7 @@ teardown(void **unused)
 	revision_abort(a.rev);
 	touched_free(&a.touched);
 	close(dfd);
-	return nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	return tmpdir_remove(dir);
 }
 
 /* apply_publish of the string data at uri (old: the replaced content). */
