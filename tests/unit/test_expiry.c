@@ -19,6 +19,7 @@
 #include "rsyncswap/expiry/expiry.h"
 #include "rsyncswap/expiry/expiry_print.h"
 #include "rsyncswap/expiry/expiry_read.h"
+#include "tests/unit/tmpdir.h"
 
 /* Returns an expiry record of kind kind with the given times. */
 static struct tsnorm_expiry
@@ -296,8 +297,7 @@ test_file(void **state)
 	expiry_summary_free(&s);
 	expiry_acc_free(acc);
 	snprintf(path, sizeof(path), "%s/expiry", dir);
-	unlink(path);
-	rmdir(dir);
+	tmpdir_remove(dir);
 }
 
 /*
@@ -354,8 +354,7 @@ test_load_brief(void **state)
 		expiry_summary_free(&brief);
 	}
 	expiry_summary_free(&full);
-	unlink(path);
-	rmdir(dir);
+	tmpdir_remove(dir);
 }
 
 int
