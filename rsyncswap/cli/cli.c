@@ -634,6 +634,11 @@ cli_parse(int argc, char *argv[], struct cli *c)
 	c->nargs = argc - optind;
 	if (c->saw_quiet && c->saw_verbose)
 		return cli_usage_error(c, "-q and -v exclude each other");
+	/* The longest a read revision is kept cannot be under the shortest. */
+	if (c->w.sync.cleanup_max < c->w.sync.cleanup_after)
+		return cli_usage_error(c, "--cleanup-max %lld is shorter than "
+		    "--cleanup-after %lld", c->w.sync.cleanup_max,
+		    c->w.sync.cleanup_after);
 	for (i = 0; i < c->w.sync.nmodules; i++) {
 		char dir[MAX_URI_LENGTH + 1];
 		const char *why;

@@ -22,6 +22,8 @@ refused 2 "exclude each other" sync --flat --include-host -s "$T/st" $U
 refused 2 "unknown command" help frobnicate
 refused 2 "--state-dir: empty DIR" sync -s "" $U
 refused 2 "--rsync-dir: empty DIR" sweep -r ""
+refused 2 "--cleanup-max 60 is shorter than --cleanup-after 600" watch --cleanup-after 600 --cleanup-max 60 -s "$T/st" $U
+refused 2 "--cleanup-max 60 is shorter than --cleanup-after 7200" sync --cleanup-max 60 -s "$T/st" $U
 [ ! -e "$T/st" ] || fail "a refused command created the state directory"
 ok "usage nonsense refused in one line, nothing created"
 
