@@ -11,196 +11,18 @@
 #include "rsyncswap/base/limits.h"
 #include "rsyncswap/base/log.h"
 #include "rsyncswap/base/number.h"
+#include "rsyncswap/base/optname.h"
 #include "rsyncswap/base/version.h"
 #include "rsyncswap/cli/cli.h"
+#include "rsyncswap/cli/opts.h"
 #include "rsyncswap/sync/sync.h"
 #include "rsyncswap/tree/tree.h"
 
 #define STR_(x)	#x
 #define STR(x)	STR_(x)
 
-/* The subcommands, as bits: which ones take an option. */
-#define S	(1u << CMD_SYNC)
-#define W	(1u << CMD_WATCH)
-#define P	(1u << CMD_SWEEP)
-#define T	(1u << CMD_STATUS)
-#define R	(1u << CMD_REPORT)
-#define E	(1u << CMD_EXPIRY)
-#define K	(1u << CMD_KRILL_SYNC)
-#define A	(1u << CMD_ACCEPT_SHRINK)
-#define Y	(1u << CMD_VERIFY)
-#define ALL	(S | W | P | T | R | E | K | A | Y)
-
-enum {
-	OPT_SOURCE = 256, OPT_INSECURE, OPT_INCLUDE_HOST, OPT_CLEANUP_AFTER,
-	OPT_MAX_DELTAS, OPT_MAX_OBJECT_SIZE, OPT_MIN_OBJECTS, OPT_CA_FILE,
-	OPT_USER, OPT_METRICS, OPT_INTERVAL, OPT_CLEANUP_MAX, OPT_SYSLOG,
-	OPT_RSYNCD_LOG, OPT_JSON, OPT_RRDP_DIR, OPT_RRDP_BASE, OPT_RRDP_DELAY,
-	OPT_RRDP_MAX_DELTAS, OPT_EXPIRY_WARN, OPT_ORIGIN_QUIET, OPT_SVG,
-	OPT_STALE_AFTER, OPT_MODULE,
-	OPT_WARN, OPT_CHECK, OPT_FLAT, OPT_RSYNC_DISABLE, OPT_FETCH_TIMEOUT,
-	OPT_STALL_TIMEOUT, OPT_RRDP_MIN_DELTA_AGE, OPT_MAX_SHRINK, OPT_BTRFS,
-	OPT_NO_READER_SCAN, OPT_MAX_REVISIONS, OPT_MAX_DISK,
-};
-
-struct cli_opt {
-	const char	*name;		/* long name */
-	int		 id;		/* short letter or OPT_* */
-	const char	*arg;		/* NULL: takes no argument */
-	unsigned	 scope;		/* subcommands that take it */
-	const char	*help;		/* one line, default included */
-};
-
-/*
- * Every option, in the order --help lists them. An alias (a peer's
- * spelling) has help NULL: it is accepted, and listed once under the
- * option it stands for.
- */
-static const struct cli_opt opts[] = {
-	{ "state-dir", 's', "DIR", S | W | P | T | R | A | Y,
-	    "state file and lock (default " DEFAULT_STATE_DIR ")" },
-	{ "rsync-dir", 'r', "DIR", S | W | P | T | Y,
-	    "revisions and current (default STATE-DIR/rsync)" },
-	{ "source-uri-base", OPT_SOURCE, "BASE", S | W,
-	    "read the notification's directory from BASE: a local\n"
-	    "directory or an http(s) URI (default: the public URI)" },
-	{ "source_uri_base", OPT_SOURCE, "BASE", S | W, NULL },
-	{ "insecure", OPT_INSECURE, NULL, S | W,
-	    "allow http and https that does not verify" },
-	{ "ca-file", OPT_CA_FILE, "FILE", S | W,
-	    "trust the CA certificates in FILE (PEM) for https" },
-	{ "fetch-timeout", OPT_FETCH_TIMEOUT, "SECS", S | W,
-	    "give up a document that takes longer (default "
-	    STR(FETCH_TIMEOUT) ")" },
-	{ "stall-timeout", OPT_STALL_TIMEOUT, "SECS", S | W,
-	    "give up a transfer that sends nothing for this long (default "
-	    STR(FETCH_LOW_SPEED_TIME) ")" },
-	{ "include-host", OPT_INCLUDE_HOST, NULL, S | W,
-	    "revisions hold HOST/MODULE/PATH (default MODULE/PATH)" },
-	{ "rsync-include-host", OPT_INCLUDE_HOST, NULL, S | W, NULL },
-	{ "flat", OPT_FLAT, NULL, S | W,
-	    "revisions hold PATH without MODULE/, as krill-sync writes\n"
-	    "them (one module only; krill-sync's layout)" },
-	{ "btrfs", OPT_BTRFS, "WHEN", S | W | K,
-	    "revisions as btrfs subvolumes, deltas as snapshots: auto\n"
-	    "(when RSYNC-DIR is on btrfs), yes or no (default auto)" },
-	{ "rsync-disable", OPT_RSYNC_DISABLE, NULL, K,
-	    "krill-sync's RRDP-only node: the RRDP output is written as\n"
-	    "always; the revisions it is made from stay in --rsync-dir,\n"
-	    "for no rsyncd to serve" },
-	{ "cleanup-after", OPT_CLEANUP_AFTER, "SECS", S | W | P,
-	    "keep a replaced revision (default " STR(CLEANUP_AFTER_DEFAULT)
-	    "): at least\nthis long, or this long without a reader scan" },
-	{ "cleanup-max", OPT_CLEANUP_MAX, "SECS", S | W | P,
-	    "remove a replaced revision after this long even while it\n"
-	    "is read; bound of the tuned cleanup time (default "
-	    STR(CLEANUP_MAX_DEFAULT) ")" },
-	{ "no-reader-scan", OPT_NO_READER_SCAN, NULL, S | W | P,
-	    "remove by time alone, without looking which revisions\n"
-	    "rsync processes read" },
-	{ "max-revisions", OPT_MAX_REVISIONS, "N", S | W | P,
-	    "disk budget: at most N revisions on disk, the current one\n"
-	    "included; the oldest unread go first (default 0: none)" },
-	{ "max-disk", OPT_MAX_DISK, "SIZE", S | W | P,
-	    "disk budget: revisions' bytes (K, M, G, T suffixes; shared\n"
-	    "file data once); the oldest unread go first (default 0: none)" },
-	{ "max-deltas", OPT_MAX_DELTAS, "N", S | W,
-	    "take the snapshot when more deltas are needed (default "
-	    STR(MAX_DELTAS_DEFAULT) ")" },
-	{ "max-object-size", OPT_MAX_OBJECT_SIZE, "BYTES", S | W,
-	    "largest object accepted (default "
-	    STR(MAX_OBJECT_SIZE_DEFAULT) ")" },
-	{ "module", OPT_MODULE, "URI", S | W | K,
-	    "rsync://HOST/MODULE/ exists in every revision, even before\n"
-	    "it has objects (repeat for more; default: the modules seen)" },
-	{ "min-objects", OPT_MIN_OBJECTS, "N", S | W,
-	    "refuse a revision with fewer objects (default 0)" },
-	{ "max-shrink", OPT_MAX_SHRINK, "PCT", S | W,
-	    "refuse a revision with more than PCT percent fewer objects\n"
-	    "than the served one, until `rsyncswap accept-shrink` (default "
-	    STR(MAX_SHRINK_DEFAULT) "; 100: off)" },
-	{ "user", OPT_USER, "USER", S | W | P,
-	    "started as root: run as USER with no capability; a helper\n"
-	    "keeps CAP_CHOWN, CAP_SYS_PTRACE and CAP_DAC_READ_SEARCH\n"
-	    "(default: stay who we are)" },
-	{ "metrics-file", OPT_METRICS, "FILE", S | W | P,
-	    "Prometheus textfile, rewritten after each run (default none)" },
-	{ "interval", OPT_INTERVAL, "SECS", W,
-	    "check the origin this often (default "
-	    STR(WATCH_INTERVAL_DEFAULT) ")" },
-	{ "rsyncd-log", OPT_RSYNCD_LOG, "FILE", W,
-	    "follow rsyncd's log to tune the cleanup time and to check\n"
-	    "that the reader scan sees its sessions (default none)" },
-	{ "syslog", OPT_SYSLOG, NULL, W,
-	    "log to syslog (facility daemon) instead of stderr" },
-	{ "expiry-warn", OPT_EXPIRY_WARN, "HOURS", S | W | P | T,
-	    "warning window for manifest and CRL expiry (default "
-	    STR(EXPIRY_WARN_WATCH_HOURS) ")" },
-	{ "origin-quiet", OPT_ORIGIN_QUIET, "HOURS", W,
-	    "warn when the origin has not changed for this long while\n"
-	    "expiry approaches (default " STR(ORIGIN_QUIET_HOURS) ")" },
-	{ "rrdp-dir", OPT_RRDP_DIR, "DIR", S | W | P,
-	    "also write RRDP files for an https front end (default none)" },
-	{ "rrdp-base-uri", OPT_RRDP_BASE, "URI", S | W | P,
-	    "their public URI (default: the notification's directory)" },
-	{ "rrdp-notify-delay", OPT_RRDP_DELAY, "SECS", S | W,
-	    "wait this long before writing the notification (default 0)" },
-	{ "rrdp-max-deltas", OPT_RRDP_MAX_DELTAS, "N", S | W,
-	    "deltas listed at most, unless younger than\n"
-	    "--rrdp-min-delta-age (default "
-	    STR(RRDP_OUT_MAX_DELTAS_DEFAULT) ")" },
-	{ "stale-after", OPT_STALE_AFTER, "SECS", T,
-	    "call the node stale when the last success is older\n"
-	    "(default " STR(STALE_AFTER_DEFAULT) ")" },
-	{ "rrdp-min-delta-age", OPT_RRDP_MIN_DELTA_AGE, "SECS", S | W,
-	    "list deltas younger than this even beyond --rrdp-max-deltas\n"
-	    "(default " STR(RRDP_OUT_MIN_DELTA_AGE) ": the BCP's 4 hours)" },
-	{ "svg", OPT_SVG, "FILE", R,
-	    "also draw the sessions as an SVG chart into FILE" },
-	{ "warn", OPT_WARN, "HOURS", E,
-	    "warning window (default " STR(EXPIRY_WARN_DEFAULT_HOURS) ")" },
-	{ "check", OPT_CHECK, NULL, E,
-	    "exit 1 when a publication point has expired or expires\n"
-	    "within the window, a manifest or CRL is damaged, or no\n"
-	    "manifest is found" },
-	{ "json", OPT_JSON, NULL, T | R | E,
-	    "machine-readable output" },
-	{ "verbose", 'v', NULL, S | W | P | T | A | Y,
-	    "more log lines (twice: debug)" },
-	{ "quiet", 'q', NULL, S | W | P | T | A | Y,
-	    "errors only, no summary line" },
-	{ "help", 'h', NULL, ALL, "this text" },
-	{ "version", 'V', NULL, ALL, "print the version" },
-};
-#define NOPTS	(sizeof(opts) / sizeof(opts[0]))
-
-/* How options whose default differs read in `rsyncswap krill-sync --help`. */
-static const struct cli_opt krill_help[] = {
-	{ "state-dir", 's', "DIR", K,
-	    "state file and lock (default " KRILL_SYNC_STATE_DIR ")" },
-	{ "include-host", OPT_INCLUDE_HOST, NULL, K,
-	    "revisions hold HOST/MODULE/PATH (default PATH, as --flat)" },
-	{ "rrdp-dir", OPT_RRDP_DIR, "DIR", K,
-	    "also write RRDP files for an https front end (default "
-	    "STATE-DIR/rrdp)" },
-};
-
-/* -s as `rsyncswap report --help` shows it: there it has no default. */
-static const struct cli_opt report_state_help = { "state-dir", 's', "DIR", R,
-    "attribute vanished files to the revisions of the state in\n"
-    "DIR (default: no attribution)" };
-
-/* Returns o as `rsyncswap krill-sync --help` shows it. */
-static const struct cli_opt *
-krill_option(const struct cli_opt *o)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof(krill_help) / sizeof(krill_help[0]); i++)
-		if (strcmp(krill_help[i].name, o->name) == 0)
-			return &krill_help[i];
-	return o;
-}
+/* The subcommands that take what krill-sync takes. */
+#define KRILL_SCOPE	(CLI_SCOPE(CMD_SYNC) | CLI_SCOPE(CMD_KRILL_SYNC))
 
 static const struct {
 	const char	*name;
@@ -250,7 +72,7 @@ static const struct {
 
 /* Prints one option's line(s) of --help, its text wrapped at words. */
 static void
-help_option(FILE *f, const struct cli_opt *o)
+help_option(FILE *f, const struct cli_opt *o, const char *help)
 {
 	char		 left[64];
 	const char	*p, *end, *brk;
@@ -258,16 +80,16 @@ help_option(FILE *f, const struct cli_opt *o)
 	int		 first = 1;
 
 	if (o->id < 256)
-		snprintf(left, sizeof(left), "-%c, --%s%s%s", o->id, o->name,
+		snprintf(left, sizeof(left), "-%c, %s%s%s", o->id, o->name,
 		    o->arg != NULL ? " " : "", o->arg != NULL ? o->arg : "");
 	else
-		snprintf(left, sizeof(left), "    --%s%s%s", o->name,
+		snprintf(left, sizeof(left), "    %s%s%s", o->name,
 		    o->arg != NULL ? " " : "", o->arg != NULL ? o->arg : "");
 	if (strlen(left) > HELP_LEFT) {
 		fprintf(f, "  %s\n", left);
 		first = 0;
 	}
-	for (p = o->help; *p != '\0'; p = end) {
+	for (p = help; *p != '\0'; p = end) {
 		while (*p == ' ' || *p == '\n')
 			p++;
 		end = p + strlen(p);
@@ -289,6 +111,7 @@ help_option(FILE *f, const struct cli_opt *o)
 void
 cli_help(FILE *f, enum cli_cmd cmd)
 {
+	const struct cli_opt *o;
 	unsigned bit;
 	size_t i, j;
 
@@ -303,18 +126,17 @@ cli_help(FILE *f, enum cli_cmd cmd)
 	}
 	fprintf(f, "usage: rsyncswap %s %s\n%s\n\n", cmds[cmd].name,
 	    cmds[cmd].synopsis, cmds[cmd].what);
-	bit = cmd == CMD_KRILL_SYNC ? (S | K) : 1u << cmd;
-	for (i = 0; i < NOPTS; i++) {
-		if (opts[i].help == NULL || !(opts[i].scope & bit))
+	bit = cmd == CMD_KRILL_SYNC ? KRILL_SCOPE : CLI_SCOPE(cmd);
+	for (i = 0; i < cli_nopts; i++) {
+		o = &cli_opts[i];
+		if (o->help == NULL || !(o->scope & bit))
 			continue;
-		help_option(f, cmd == CMD_KRILL_SYNC ? krill_option(&opts[i]) :
-		    cmd == CMD_REPORT && opts[i].id == 's' ? &report_state_help :
-		    &opts[i]);
-		for (j = 0; j < NOPTS; j++)
-			if (opts[j].help == NULL && opts[j].id == opts[i].id &&
-			    (opts[j].scope & bit))
-				fprintf(f, "  %-*s (also --%s, as krill-sync)\n", HELP_LEFT,
-				    "", opts[j].name);
+		help_option(f, o, cli_opt_help(cmd, o));
+		for (j = 0; j < cli_nopts; j++)
+			if (cli_opts[j].help == NULL &&
+			    cli_opts[j].id == o->id && (cli_opts[j].scope & bit))
+				fprintf(f, "  %-*s (also %s, as krill-sync)\n", HELP_LEFT,
+				    "", cli_opts[j].name);
 	}
 	if (cmd <= CMD_SWEEP || cmd == CMD_KRILL_SYNC)
 		fprintf(f, "\n" EXIT_LINE);
@@ -408,7 +230,7 @@ number_arg(const struct cli *c, const struct cli_opt *o, long long *n)
 			continue;
 		if (number_parse(optarg, bounds[i].min, bounds[i].max,
 		    n) == -1)
-			return cli_usage_error(c, "--%s: \"%s\" is not %s",
+			return cli_usage_error(c, "%s: \"%s\" is not %s",
 			    o->name, optarg, bounds[i].unit);
 		return -1;
 	}
@@ -424,7 +246,7 @@ set_option(struct cli *c, const struct cli_opt *o)
 	int			 rc;
 
 	if (o->arg != NULL && optarg[0] == '\0')
-		return cli_usage_error(c, "--%s: empty %s", o->name, o->arg);
+		return cli_usage_error(c, "%s: empty %s", o->name, o->arg);
 	if ((rc = number_arg(c, o, &n)) != -1 && rc != 0)
 		return rc;
 	switch (o->id) {
@@ -460,15 +282,15 @@ set_option(struct cli *c, const struct cli_opt *o)
 	case OPT_RRDP_BASE: c->rrdp.base_uri = optarg; break;
 	case OPT_RRDP_DELAY:
 		c->rrdp.notify_delay = n;
-		c->rrdp_opts = "--rrdp-notify-delay";
+		c->rrdp_opts = o->name;
 		break;
 	case OPT_RRDP_MAX_DELTAS:
 		c->rrdp.max_deltas = (size_t)n;
-		c->rrdp_opts = "--rrdp-max-deltas";
+		c->rrdp_opts = o->name;
 		break;
 	case OPT_RRDP_MIN_DELTA_AGE:
 		c->rrdp.min_delta_age = n;
-		c->rrdp_opts = "--rrdp-min-delta-age";
+		c->rrdp_opts = o->name;
 		break;
 	case OPT_CLEANUP_AFTER: so->cleanup_after = n; break;
 	case OPT_CLEANUP_MAX: c->w.cleanup_max = so->cleanup_max = n; break;
@@ -542,19 +364,19 @@ find_option(int ret, int longindex)
 {
 	size_t i;
 
-	if (longindex >= 0 && (size_t)longindex < NOPTS)
-		return &opts[longindex];
-	for (i = 0; i < NOPTS; i++)
-		if (opts[i].id == ret && ret < 256)
-			return &opts[i];
+	if (longindex >= 0 && (size_t)longindex < cli_nopts)
+		return &cli_opts[longindex];
+	for (i = 0; i < cli_nopts; i++)
+		if (cli_opts[i].id == ret && ret < 256)
+			return &cli_opts[i];
 	return NULL;
 }
 
 int
 cli_parse(int argc, char *argv[], struct cli *c)
 {
-	static struct option	 lo[NOPTS + 1];
-	char			 so[2 * NOPTS + 2];
+	static struct option	 lo[CLI_OPTS_MAX + 1];
+	char			 so[2 * CLI_OPTS_MAX + 2];
 	const struct cli_opt	*o;
 	size_t			 i, n = 0;
 	int			 ret, li, rc;
@@ -591,20 +413,20 @@ cli_parse(int argc, char *argv[], struct cli *c)
 	c->cmd_name = cmds[c->cmd].name;
 
 	so[n++] = ':';	/* a missing argument is told apart */
-	for (i = 0; i < NOPTS; i++) {
-		lo[i].name = opts[i].name;
-		lo[i].has_arg = opts[i].arg != NULL ? required_argument :
+	for (i = 0; i < cli_nopts; i++) {
+		lo[i].name = cli_opts[i].name + 2;	/* getopt: without -- */
+		lo[i].has_arg = cli_opts[i].arg != NULL ? required_argument :
 		    no_argument;
 		lo[i].flag = NULL;
-		lo[i].val = opts[i].id;
-		if (opts[i].id < 256) {
-			so[n++] = (char)opts[i].id;
-			if (opts[i].arg != NULL)
+		lo[i].val = cli_opts[i].id;
+		if (cli_opts[i].id < 256) {
+			so[n++] = (char)cli_opts[i].id;
+			if (cli_opts[i].arg != NULL)
 				so[n++] = ':';
 		}
 	}
 	so[n] = '\0';
-	memset(&lo[NOPTS], 0, sizeof(lo[NOPTS]));
+	memset(&lo[cli_nopts], 0, sizeof(lo[cli_nopts]));
 
 	argc--, argv++;
 	optind = 0;	/* GNU: start over, whatever parsed argv before */
@@ -623,9 +445,9 @@ cli_parse(int argc, char *argv[], struct cli *c)
 			    "argument", argv[optind - 1]);
 		if ((o = find_option(ret, li)) == NULL)
 			return cli_usage_error(c, "bad option");
-		if (!(o->scope & (c->cmd == CMD_KRILL_SYNC ? (S | K) :
-		    1u << c->cmd)))
-			return cli_usage_error(c, "%s does not take --%s",
+		if (!(o->scope & (c->cmd == CMD_KRILL_SYNC ? KRILL_SCOPE :
+		    CLI_SCOPE(c->cmd))))
+			return cli_usage_error(c, "%s does not take %s",
 			    c->cmd_name, o->name);
 		if ((rc = set_option(c, o)) != -1)
 			return rc;
