@@ -11,6 +11,7 @@
 
 #include "rsyncswap/base/limits.h"
 #include "rsyncswap/base/log.h"
+#include "rsyncswap/base/optname.h"
 #include "rsyncswap/daemon/logwatch.h"
 #include "rsyncswap/rsyncd/logtail.h"
 #include "rsyncswap/rsyncd/rsyncdlog.h"
@@ -217,8 +218,9 @@ logwatch_open(const char *path, const char *state_dir,
 		return NULL;
 	}
 	if (access(path, F_OK) == -1 && errno == ENOENT)
-		log_warn("--rsyncd-log %s does not exist (yet): no cleanup "
-		    "tuning until rsyncd writes it", path);
+		log_warn("%s %s does not exist (yet): no cleanup "
+		    "tuning until rsyncd writes it", opt_name(OPT_RSYNCD_LOG),
+		    path);
 	return lw;
 }
 
@@ -247,10 +249,10 @@ logwatch_line(const char *line, size_t len, void *arg)
 		    LOGWATCH_FORMAT_LINES && lw->m->rsyncd_malformed ==
 		    lw->m->rsyncd_lines) {
 			lw->told = 1;
-			log_warn("--rsyncd-log %s: none of the first %lld "
+			log_warn("%s %s: none of the first %lld "
 			    "lines is in rsyncd's log format (a syslog "
 			    "log? set \"log file =\" in rsyncd.conf): no "
-			    "cleanup tuning from it", lw->path,
+			    "cleanup tuning from it", opt_name(OPT_RSYNCD_LOG), lw->path,
 			    lw->m->rsyncd_lines);
 		}
 		return;

@@ -14,6 +14,7 @@
 
 #include "rsyncswap/base/limits.h"
 #include "rsyncswap/base/log.h"
+#include "rsyncswap/base/optname.h"
 #include "rsyncswap/daemon/logwatch.h"
 #include "rsyncswap/daemon/tune.h"
 #include "rsyncswap/daemon/watch.h"
@@ -298,7 +299,7 @@ watch_run(const struct watch_options *w)
 	if (w->rsyncd_log != NULL && (lw = logwatch_open(w->rsyncd_log,
 	    w->sync.state_dir, w->sync.rsync_dir, w->sync.layout, &tune, &m,
 	    err, sizeof(err))) == NULL) {
-		log_error("--rsyncd-log: %s", err);
+		log_error("%s: %s", opt_name(OPT_RSYNCD_LOG), err);
 		return EXIT_FAIL;
 	}
 	if (watch_signals() == -1) {

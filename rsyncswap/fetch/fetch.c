@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "rsyncswap/base/limits.h"
+#include "rsyncswap/base/optname.h"
 #include "rsyncswap/base/uri.h"
 #include "rsyncswap/base/version.h"
 #include "rsyncswap/fetch/fetch.h"
@@ -53,7 +54,8 @@ fetch_map(const struct fetch_config *fc, const char *uri, char *out,
 	} else {
 		if ((rest = uri_below_dir(uri, fc->public_uri)) == NULL) {
 			snprintf(err, errsz, "%s: not below the notification's "
-			    "directory, cannot map it to --source-uri-base", uri);
+			    "directory, cannot map it to %s", uri,
+			    opt_name(OPT_SOURCE));
 			return -1;
 		}
 		n = snprintf(out, outsz, "%s%s%s", fc->source_base,
@@ -292,9 +294,10 @@ fetch_http(const struct fetch_config *fc, const char *url, const char *uri,
 		return FETCH_ERROR;
 	}
 	if (rc == CURLE_OPERATION_TIMEDOUT) {
-		snprintf(err, errsz, "%s: %s (--fetch-timeout %ld s, "
-		    "--stall-timeout %ld s)", name, cerr[0] != '\0' ? cerr :
-		    curl_easy_strerror(rc), total, stall);
+		snprintf(err, errsz, "%s: %s (%s %ld s, %s %ld s)", name,
+		    cerr[0] != '\0' ? cerr : curl_easy_strerror(rc),
+		    opt_name(OPT_FETCH_TIMEOUT), total,
+		    opt_name(OPT_STALL_TIMEOUT), stall);
 		return FETCH_ERROR;
 	}
 	if (rc != CURLE_OK && t.bad_status == 0) {

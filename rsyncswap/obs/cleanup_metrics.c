@@ -1,6 +1,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "rsyncswap/base/optname.h"
 #include "rsyncswap/obs/cleanup_metrics.h"
 
 #define PFX	"rsyncswap_"
@@ -11,6 +12,20 @@ one(FILE *f, const char *name, const char *type, const char *help, double v)
 {
 	fprintf(f, "# HELP " PFX "%s %s\n# TYPE " PFX "%s %s\n" PFX "%s %.17g\n",
 	    name, help, name, type, name, v);
+}
+
+/* Longest help text of a metric that names an option. */
+#define HELP_MAX	256
+
+/* Prints one metric whose help names option id: help's %s is its spelling. */
+static void __attribute__((format(printf, 4, 0)))
+one_opt(FILE *f, const char *name, const char *type, const char *help,
+    enum opt_id id, double v)
+{
+	char text[HELP_MAX];
+
+	snprintf(text, sizeof(text), help, opt_name(id));
+	one(f, name, type, text, v);
 }
 
 void
@@ -58,11 +73,12 @@ cleanup_metrics_print(FILE *f, const struct cleanup_file *cf,
 	    (double)t->removed);
 	one(f, "removal_delay_max_seconds", "gauge", "Longest time from "
 	    "replacement to removal.", (double)t->removed_max_seconds);
-	one(f, "readers_hurt_total", "counter", "Readers of revisions "
-	    "removed after --cleanup-max.", (double)t->hurt);
-	one(f, "budget_shortfall_revisions", "gauge", "Revisions over "
-	    "--max-revisions that are read (or not scanned yet).",
+	one_opt(f, "readers_hurt_total", "counter", "Readers of revisions "
+	    "removed after %s.", OPT_CLEANUP_MAX, (double)t->hurt);
+	one_opt(f, "budget_shortfall_revisions", "gauge", "Revisions over "
+	    "%s that are read (or not scanned yet).", OPT_MAX_REVISIONS,
 	    cf->short_revisions);
-	one(f, "budget_shortfall_bytes", "gauge", "Bytes over --max-disk "
-	    "that are read (or not scanned yet).", (double)cf->short_bytes);
+	one_opt(f, "budget_shortfall_bytes", "gauge", "Bytes over %s "
+	    "that are read (or not scanned yet).", OPT_MAX_DISK,
+	    (double)cf->short_bytes);
 }

@@ -14,6 +14,7 @@
 #include "rsyncswap/base/fsutil.h"
 #include "rsyncswap/base/limits.h"
 #include "rsyncswap/base/log.h"
+#include "rsyncswap/base/optname.h"
 #include "rsyncswap/base/version.h"
 #include "rsyncswap/expiry/expiry_read.h"
 #include "rsyncswap/obs/cleanup_metrics.h"
@@ -52,6 +53,20 @@ metric(FILE *f, const char *name, const char *type, const char *help,
 	/* 15 digits: a duration reads 1.2, not 1.2000000000000002. */
 	fprintf(f, "# HELP " PFX "%s %s\n# TYPE " PFX "%s %s\n" PFX "%s %.15g\n",
 	    name, help, name, type, name, v);
+}
+
+/* Longest help text of a metric that names an option. */
+#define HELP_MAX	256
+
+/* Prints one metric whose help names option id: help's %s is its spelling. */
+static void __attribute__((format(printf, 4, 0)))
+metric_opt(FILE *f, const char *name, const char *type, const char *help,
+    enum opt_id id, double v)
+{
+	char text[HELP_MAX];
+
+	snprintf(text, sizeof(text), help, opt_name(id));
+	metric(f, name, type, text, v);
 }
 
 /* Prints the expiry metrics of sum at now. */
@@ -115,7 +130,8 @@ metrics_update(const char *path, const char *state_dir,
 		close(fd);
 	}
 	if (rc == -1)
-		log_warn("--metrics-file: %s%s%s", fd == -1 ? rsync_dir : err,
+		log_warn("%s: %s%s%s", opt_name(OPT_METRICS),
+		    fd == -1 ? rsync_dir : err,
 		    fd == -1 ? ": " : "", fd == -1 ? strerror(errno) : "");
 	if (have)
 		expiry_summary_free(&sum);
@@ -143,8 +159,8 @@ metrics_write(const char *path, const struct state *st,
 	    "When the last sync succeeded.", (double)st->last_success);
 	metric(f, "last_failure_timestamp_seconds", "gauge",
 	    "When the last sync failed.", (double)st->last_failure);
-	metric(f, "refused_shrink", "gauge", "1 while the last sync was "
-	    SHRINK_REFUSED " (--max-shrink; rsyncswap accept-shrink).",
+	metric_opt(f, "refused_shrink", "gauge", "1 while the last sync was "
+	    SHRINK_REFUSED " (%s; rsyncswap accept-shrink).", OPT_MAX_SHRINK,
 	    st->last_failure >= st->last_success && st->last_failure > 0 &&
 	    strstr(st->last_error, SHRINK_REFUSED) != NULL ? 1 : 0);
 	metric(f, "serial", "gauge", "RRDP serial of the current revision.",
@@ -183,13 +199,13 @@ metrics_write(const char *path, const struct state *st,
 	metric(f, "vanished_files_total", "counter",
 	    "\"file has vanished\" lines in the rsyncd log.",
 	    (double)m->vanished);
-	metric(f, "vanished_files_attributed_total", "counter",
+	metric_opt(f, "vanished_files_attributed_total", "counter",
 	    "Vanished files of revisions a sweep removed; with reader-aware "
 	    "cleanup it should stay 0 (an error in the log: only a removal "
-	    "after --cleanup-max makes one).",
+	    "after %s makes one).", OPT_CLEANUP_MAX,
 	    (double)m->vanished_ours);
-	metric(f, "rsyncd_log_lines_total", "counter",
-	    "Lines read from the rsyncd log (--rsyncd-log).",
+	metric_opt(f, "rsyncd_log_lines_total", "counter",
+	    "Lines read from the rsyncd log (%s).", OPT_RSYNCD_LOG,
 	    (double)m->rsyncd_lines);
 	metric(f, "rsyncd_log_malformed_lines_total", "counter",
 	    "Lines of the rsyncd log not in rsyncd's own log format.",

@@ -12,6 +12,7 @@
 #include "rsyncswap/base/json.h"
 #include "rsyncswap/base/limits.h"
 #include "rsyncswap/base/log.h"
+#include "rsyncswap/base/optname.h"
 #include "rsyncswap/base/version.h"
 #include "rsyncswap/expiry/expiry_print.h"
 #include "rsyncswap/expiry/expiry_read.h"
@@ -156,7 +157,7 @@ judge(struct view *v, int dirfd, const char *rsync_dir, const char *cur_err,
 		v->health = STATUS_STALE;
 		expiry_fmt_duration(v->now - v->st.last_success, d, sizeof(d));
 		snprintf(v->why, sizeof(v->why), "last success %s ago, more "
-		    "than --stale-after %lld s", d, stale_after);
+		    "than %s %lld s", d, opt_name(OPT_STALE_AFTER), stale_after);
 	}
 }
 
@@ -174,9 +175,9 @@ view_digest(const struct view *v, char buf[DIGEST_HEX_LEN + 1])
 	return buf;
 }
 
-/* Returns the cleanup mode of cf in words. */
+/* Returns the cleanup mode of cf in words (in buf when it names an option). */
 static const char *
-cleanup_mode(const struct cleanup_file *cf)
+cleanup_mode(const struct cleanup_file *cf, char *buf, size_t bufsz)
 {
 	switch (cf->mode) {
 	case CLEANUP_MODE_READERS:
@@ -184,7 +185,9 @@ cleanup_mode(const struct cleanup_file *cf)
 	case CLEANUP_MODE_FALLBACK:
 		return "time rule (fallback)";
 	case CLEANUP_MODE_OFF:
-		return "time rule (--no-reader-scan)";
+		snprintf(buf, bufsz, "time rule (%s)",
+		    opt_name(OPT_NO_READER_SCAN));
+		return buf;
 	}
 	return "not known yet";
 }
@@ -221,7 +224,8 @@ static void
 print_text(FILE *f, struct view *v, long long expiry_warn)
 {
 	const struct state_revision *r;
-	char t1[32], t2[32], t3[32], win[64], hex[DIGEST_HEX_LEN + 1];
+	char t1[32], t2[32], t3[32], win[64], mode[64];
+	char hex[DIGEST_HEX_LEN + 1];
 	size_t i;
 
 	fprintf(f, "health: %s%s%s\n", health_word[v->health],
@@ -243,10 +247,12 @@ print_text(FILE *f, struct view *v, long long expiry_warn)
 	    v->st.last_error[0] != '\0' ? ": " : "",
 	    log_scrub(v->st.last_error));
 	fprintf(f, "cleanup-after: %lld s\n", v->cleanup);
-	fprintf(f, "rsyncd log: %s\n", v->st.rsyncd_log[0] != '\0' ?
-	    log_scrub(v->st.rsyncd_log) : "not followed (no watch "
-	    "--rsyncd-log): no cleanup tuning");
-	fprintf(f, "cleanup: %s%s%s\n", cleanup_mode(&v->cf),
+	if (v->st.rsyncd_log[0] != '\0')
+		fprintf(f, "rsyncd log: %s\n", log_scrub(v->st.rsyncd_log));
+	else
+		fprintf(f, "rsyncd log: not followed (no watch %s): no cleanup "
+		    "tuning\n", opt_name(OPT_RSYNCD_LOG));
+	fprintf(f, "cleanup: %s%s%s\n", cleanup_mode(&v->cf, mode, sizeof(mode)),
 	    v->cf.reason[0] != '\0' ? ": " : "", log_scrub(v->cf.reason));
 	if (v->cf.short_revisions > 0 || v->cf.short_bytes > 0)
 		fprintf(f, "over the disk budget by %d revisions, %lld bytes\n",
@@ -274,7 +280,7 @@ print_text(FILE *f, struct view *v, long long expiry_warn)
 	fprintf(f, "origin last change: %s\n", iso(v->cur_rev != NULL ?
 	    v->cur_rev->since : 0, t1, sizeof(t1)));
 	if (v->have_sum) {
-		fprintf(f, "expiry (--expiry-warn window %s):\n",
+		fprintf(f, "expiry (%s window %s):\n", opt_name(OPT_EXPIRY_WARN),
 		    expiry_fmt_window(expiry_warn, win, sizeof(win)));
 		expiry_print_text(f, &v->sum, v->now, expiry_warn, "  ");
 	} else if (v->sum_other[0] != '\0')
@@ -312,7 +318,7 @@ print_json(FILE *f, struct view *v, long long expiry_warn,
     long long stale_after)
 {
 	const struct state_revision *r;
-	char hex[DIGEST_HEX_LEN + 1];
+	char hex[DIGEST_HEX_LEN + 1], mode[64];
 	int known = v->state_rc == 0;
 	size_t i;
 
@@ -339,7 +345,7 @@ print_json(FILE *f, struct view *v, long long expiry_warn,
 	json_str_kv(f, "rsyncd_log", v->st.rsyncd_log);
 	fprintf(f, ",\n  \"cleanup_after\": %lld,\n  \"stale_after\": %lld,\n"
 	    "  \"cleanup\": {\"mode\": ", v->cleanup, stale_after);
-	json_str(f, cleanup_mode(&v->cf));
+	json_str(f, cleanup_mode(&v->cf, mode, sizeof(mode)));
 	fputs(", \"fallback_reason\": ", f);
 	if (v->cf.reason[0] != '\0')
 		json_str(f, v->cf.reason);

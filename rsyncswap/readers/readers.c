@@ -15,11 +15,17 @@
 #include <unistd.h>
 
 #include "rsyncswap/base/limits.h"
+#include "rsyncswap/base/optname.h"
 #include "rsyncswap/readers/readers.h"
 #include "rsyncswap/tree/swap.h"
 
 /* Distinct revisions remembered per process while its links are read. */
 #define READERS_PER_PID		16
+/*
+ * The argument that makes an rsync process the daemon: rsync's own command
+ * line (`rsync --daemon`), not an option of ours.
+ */
+#define RSYNC_DAEMON_ARG	"--daemon"
 
 struct pid_scan {
 	const char	*base;		/* rsync directory, real path */
@@ -130,7 +136,7 @@ pid_is_daemon(int pfd)
 		return 0;
 	buf[n] = '\0';
 	for (i = 0; i < (size_t)n; i += strlen(buf + i) + 1)
-		if (strcmp(buf + i, "--daemon") == 0)
+		if (strcmp(buf + i, RSYNC_DAEMON_ARG) == 0)
 			return 1;
 	return 0;
 }
@@ -306,8 +312,9 @@ readers_unusable(const struct readers_scan *s, char *buf, size_t bufsz)
 	else if (s->denied > 0)
 		snprintf(buf, bufsz, "%d rsync process%s cannot be inspected "
 		    "(pid %ld: no ptrace read access; start as root with "
-		    "--user, or run as rsyncd's user)", s->denied,
-		    s->denied == 1 ? "" : "es", (long)s->denied_pid);
+		    "%s, or run as rsyncd's user)", s->denied,
+		    s->denied == 1 ? "" : "es", (long)s->denied_pid,
+		    opt_name(OPT_USER));
 	else if (s->daemons == 0 && s->rsync_seen == 0)
 		snprintf(buf, bufsz, "no rsync process is visible (rsyncd "
 		    "not running, or in another PID namespace)");

@@ -5,6 +5,7 @@
 
 #include "rsyncswap/base/limits.h"
 #include "rsyncswap/base/log.h"
+#include "rsyncswap/base/optname.h"
 #include "rsyncswap/sweep/cleanup.h"
 #include "rsyncswap/sweep/cleanup_file.h"
 #include "rsyncswap/sweep/privhelper.h"
@@ -42,8 +43,9 @@ cleanup_log_mode(const struct cleanup *c, int mode)
 	if (mode == totals.mode)
 		return;
 	if (mode == CLEANUP_MODE_OFF)
-		log_info("cleanup: --no-reader-scan: a replaced revision is "
-		    "removed %lld s after its replacement", c->pol->time_rule);
+		log_info("cleanup: %s: a replaced revision is removed %lld s "
+		    "after its replacement", opt_name(OPT_NO_READER_SCAN),
+		    c->pol->time_rule);
 	else if (mode == CLEANUP_MODE_FALLBACK)
 		/* The daemon warns; a cron run says it at -v (and in status). */
 		(c->pol->daemon ? log_warn : log_info)("cleanup: readers "
@@ -160,9 +162,9 @@ cleanup_log_hurt(const struct cleanup *c, const char *name)
 		if (readers_peer(c->scan.r[i].sockino, addr,
 		    sizeof(addr)) == -1)
 			snprintf(addr, sizeof(addr), "address unknown");
-		log_warn("sweep: %s removed after --cleanup-max (%lld s) "
+		log_warn("sweep: %s removed after %s (%lld s) "
 		    "while rsync pid %ld (client %s) reads it", name,
-		    c->pol->keep_max, (long)c->scan.r[i].pid, addr);
+		    opt_name(OPT_CLEANUP_MAX), c->pol->keep_max, (long)c->scan.r[i].pid, addr);
 		totals.hurt++;
 	}
 }
@@ -182,8 +184,8 @@ cleanup_rule_readers(struct cleanup *c, struct cleanup_rev *v)
 	}
 	if (age < pol->keep_min) {
 		v->removable = v->until + pol->keep_min;
-		snprintf(v->why, sizeof(v->why), "kept --cleanup-after "
-		    "%lld s", pol->keep_min);
+		snprintf(v->why, sizeof(v->why), "kept %s %lld s",
+		    opt_name(OPT_CLEANUP_AFTER), pol->keep_min);
 		return 0;
 	}
 	/*

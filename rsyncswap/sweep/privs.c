@@ -15,6 +15,7 @@
 
 #include <sys/capability.h>
 
+#include "rsyncswap/base/optname.h"
 #include "rsyncswap/sweep/privhelper.h"
 #include "rsyncswap/sweep/privs.h"
 #include "rsyncswap/sweep/sandbox.h"
@@ -26,7 +27,8 @@ privs_lookup(const char *user, struct privs *p, char *err, size_t errsz)
 
 	memset(p, 0, sizeof(*p));
 	if ((pw = getpwnam(user)) == NULL) {
-		snprintf(err, errsz, "--user %s: no such user", user);
+		snprintf(err, errsz, "%s %s: no such user", opt_name(OPT_USER),
+		    user);
 		return -1;
 	}
 	p->have_user = 1;
@@ -62,8 +64,8 @@ privs_drop(const struct privs *p, char *err, size_t errsz)
 	if (geteuid() != 0) {
 		if (geteuid() == p->uid)
 			return 0;
-		snprintf(err, errsz, "--user %s needs to start as root",
-		    p->name);
+		snprintf(err, errsz, "%s %s needs to start as root",
+		    opt_name(OPT_USER), p->name);
 		return -1;
 	}
 	/* The bounding set first: emptying it needs CAP_SETPCAP. */

@@ -12,6 +12,7 @@
 #include "rsyncswap/base/fsutil.h"
 #include "rsyncswap/base/limits.h"
 #include "rsyncswap/base/log.h"
+#include "rsyncswap/base/optname.h"
 #include "rsyncswap/state/state.h"
 #include "rsyncswap/sync/shrink.h"
 #include "rsyncswap/sync/sync.h"
@@ -63,8 +64,9 @@ shrink_check(const char *state_dir, const char *served,
 		return 0;
 	}
 	snprintf(err, errsz, SHRINK_REFUSED ": %lld objects, %lld%% fewer "
-	    "than the %lld of %s (--max-shrink %lld; `rsyncswap accept-shrink` "
-	    "serves it once)", objects, pct, served_objects, served, max_pct);
+	    "than the %lld of %s (%s %lld; `rsyncswap accept-shrink` "
+	    "serves it once)", objects, pct, served_objects, served,
+	    opt_name(OPT_MAX_SHRINK), max_pct);
 	return -1;
 }
 

@@ -12,6 +12,7 @@
 #include "rsyncswap/base/fsutil.h"
 #include "rsyncswap/base/limits.h"
 #include "rsyncswap/base/log.h"
+#include "rsyncswap/base/optname.h"
 #include "rsyncswap/base/uri.h"
 #include "rsyncswap/expiry/revexpiry.h"
 #include "rsyncswap/republish/republish.h"
@@ -351,8 +352,8 @@ run_modules_served(struct run *r)
 		snprintf(path, sizeof(path), "%s/%s", r->current, dir);
 		if (fstatat(r->rsync_dirfd, path, &sb, AT_SYMLINK_NOFOLLOW) ==
 		    -1 || !S_ISDIR(sb.st_mode)) {
-			log_warn("--module %s: %s/%s has no %s; taking the "
-			    "snapshot to add it", r->o->modules[i],
+			log_warn("%s %s: %s/%s has no %s; taking the "
+			    "snapshot to add it", opt_name(OPT_MODULE), r->o->modules[i],
 			    r->o->rsync_dir, r->current, dir);
 			return 0;
 		}
@@ -631,16 +632,17 @@ run_modules(const struct sync_options *o, struct revision *rev,
 	for (i = 0; i < o->nmodules; i++) {
 		if (uri_module_dir(o->modules[i], o->layout, dir, sizeof(dir),
 		    host, sizeof(host), &why) == -1) {
-			snprintf(err, errsz, "--module %s: %s", o->modules[i],
-			    why);
+			snprintf(err, errsz, "%s %s: %s", opt_name(OPT_MODULE),
+			    o->modules[i], why);
 			return -1;
 		}
 		/* Without --include-host, one host: the objects'. */
 		if (o->layout == LAYOUT_MODULE && objects_host[0] != '\0' &&
 		    strcmp(host, objects_host) != 0) {
-			snprintf(err, errsz, "--module %s: host %s is not the "
-			    "repository's host %s (--include-host serves "
-			    "several)", o->modules[i], host, objects_host);
+			snprintf(err, errsz, "%s %s: host %s is not the "
+			    "repository's host %s (%s serves several)",
+			    opt_name(OPT_MODULE), o->modules[i], host, objects_host,
+			    opt_name(OPT_INCLUDE_HOST));
 			return -1;
 		}
 		if (dir[0] != '\0' && revision_make_dir(rev, dir, err,
@@ -717,9 +719,9 @@ sync_run(const struct sync_options *o, struct sync_report *rep)
 		goto fail;
 	if (revision_objects(rev) < o->min_objects) {
 		snprintf(r.err, sizeof(r.err), "%s: serial %lld has %zu "
-		    "objects, fewer than --min-objects %zu",
+		    "objects, fewer than %s %zu",
 		    o->notification_uri, r.n.serial, revision_objects(rev),
-		    o->min_objects);
+		    opt_name(OPT_MIN_OBJECTS), o->min_objects);
 		revision_abort(rev);
 		goto fail;
 	}

@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "rsyncswap/base/limits.h"
+#include "rsyncswap/base/optname.h"
 #include "rsyncswap/base/uri.h"
 #include "rsyncswap/sync/sync_apply.h"
 
@@ -28,12 +29,13 @@ apply_path(struct apply *a, const char *uri, char *path, size_t pathsz,
 		if (a->layout == LAYOUT_FLAT)
 			snprintf(err, errsz, "objects of two modules or hosts "
 			    "(rsync://%s/ and rsync://%s/) cannot share a tree "
-			    "without the module directory: drop --flat (and "
-			    "serve current/MODULE/ per module)", a->host, host);
+			    "without the module directory: drop %s (and "
+			    "serve current/MODULE/ per module)", a->host, host,
+			    opt_name(OPT_FLAT));
 		else
 			snprintf(err, errsz, "objects of two hosts (%s and %s) "
-			    "would share one tree; use --include-host", a->host,
-			    host);
+			    "would share one tree; use %s", a->host,
+			    host, opt_name(OPT_INCLUDE_HOST));
 		a->fatal = 1;
 		return -1;
 	}

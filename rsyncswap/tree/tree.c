@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "rsyncswap/base/fsutil.h"
+#include "rsyncswap/base/optname.h"
 #include "rsyncswap/tree/btrfs.h"
 #include "rsyncswap/tree/tree.h"
 
@@ -38,11 +39,11 @@ tree_choose(int rsync_dirfd, const char *path, enum tree_mode mode,
 	if (mode == TREE_AUTO)
 		return TREE_LINKS;
 	if (on == -1)
-		snprintf(err, errsz, "%s: --btrfs yes: %s", path,
-		    strerror(errno));
+		snprintf(err, errsz, "%s: %s yes: %s", path,
+		    opt_name(OPT_BTRFS), strerror(errno));
 	else
-		snprintf(err, errsz, "%s: --btrfs yes, but it is not on a "
-		    "btrfs file system", path);
+		snprintf(err, errsz, "%s: %s yes, but it is not on a "
+		    "btrfs file system", path, opt_name(OPT_BTRFS));
 	return -1;
 }
 
