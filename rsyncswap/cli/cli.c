@@ -134,9 +134,11 @@ cli_help(FILE *f, enum cli_cmd cmd)
 		help_option(f, o, cli_opt_help(cmd, o));
 		for (j = 0; j < cli_nopts; j++)
 			if (cli_opts[j].help == NULL &&
-			    cli_opts[j].id == o->id && (cli_opts[j].scope & bit))
-				fprintf(f, "  %-*s (also %s, as krill-sync)\n", HELP_LEFT,
-				    "", cli_opts[j].name);
+			    cli_opts[j].id == o->id &&
+			    (cli_opts[j].scope & bit))
+				fprintf(f, "  %-*s (also %s, as "
+				    "krill-sync)\n", HELP_LEFT, "",
+				    cli_opts[j].name);
 	}
 	if (cmd <= CMD_SWEEP || cmd == CMD_KRILL_SYNC)
 		fprintf(f, "\n" EXIT_LINE);
@@ -414,7 +416,8 @@ cli_parse(int argc, char *argv[], struct cli *c)
 
 	so[n++] = ':';	/* a missing argument is told apart */
 	for (i = 0; i < cli_nopts; i++) {
-		lo[i].name = cli_opts[i].name + 2;	/* getopt: without -- */
+		/* getopt_long wants the name without its dashes. */
+		lo[i].name = cli_opts[i].name + 2;
 		lo[i].has_arg = cli_opts[i].arg != NULL ? required_argument :
 		    no_argument;
 		lo[i].flag = NULL;

@@ -11,6 +11,19 @@
 #include "rsyncswap/daemon/watch.h"
 #include "rsyncswap/republish/republish.h"
 
+/*
+ * The exit codes, the command line's contract (man page, EXIT STATUS):
+ * what each subcommand's result is made into in cmd.c.
+ */
+#define EXIT_OK		0
+#define EXIT_FAIL	1	/* current untouched; one line on stderr */
+#define EXIT_USAGE	2
+#define EXIT_LOCKED	75	/* another instance holds the lock */
+/* `rsyncswap status` beyond 0 (serving) and 1 (no state). */
+#define STATUS_EXIT_NOT_SERVING	3
+#define STATUS_EXIT_STALE	4
+#define STATUS_EXIT_EXPIRED	5
+
 enum cli_cmd {
 	CMD_SYNC, CMD_WATCH, CMD_SWEEP, CMD_STATUS, CMD_REPORT, CMD_EXPIRY,
 	CMD_KRILL_SYNC,		/* sync with krill-sync's defaults */

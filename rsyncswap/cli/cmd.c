@@ -32,6 +32,50 @@
 #include "rsyncswap/sync/sync.h"
 #include "rsyncswap/tree/verify.h"
 
+/* Returns the exit code of a sync's, a sweep's or watch's result. */
+static int
+sync_exit(enum sync_result r)
+{
+	switch (r) {
+	case SYNC_OK:
+		return EXIT_OK;
+	case SYNC_LOCKED:
+		return EXIT_LOCKED;
+	case SYNC_FAILED:
+		break;
+	}
+	return EXIT_FAIL;
+}
+
+/* Returns the exit code of status's verdict. */
+static int
+status_exit(enum status_verdict v)
+{
+	switch (v) {
+	case VERDICT_SERVING:
+		return EXIT_OK;
+	case VERDICT_NOT_SERVING:
+		return STATUS_EXIT_NOT_SERVING;
+	case VERDICT_STALE:
+		return STATUS_EXIT_STALE;
+	case VERDICT_EXPIRED:
+		return STATUS_EXIT_EXPIRED;
+	case VERDICT_NO_STATE:
+		break;
+	}
+	return EXIT_FAIL;
+}
+
+/*
+ * Returns the exit code of a subcommand whose result is 0 when done
+ * (accept-shrink, report, expiry, verify): anything else is a failure.
+ */
+static int
+done_exit(int rc)
+{
+	return rc == 0 ? EXIT_OK : EXIT_FAIL;
+}
+
 /* Checks the notification URI and the back-end. Returns -1 or EXIT_USAGE. */
 static int
 check_source(const struct cli *c, struct sync_options *o, const char *uri)
@@ -238,7 +282,7 @@ state_rsync_dir(struct cli *c, char *buf, size_t bufsz)
 
 /* With --metrics-file, writes the metrics of this one run (cron mode). */
 static void
-write_metrics(const struct cli *c, int rc, int swept,
+write_metrics(const struct cli *c, enum sync_result r, int swept,
     const struct sync_report *rep)
 {
 	struct metrics m;
@@ -247,11 +291,11 @@ write_metrics(const struct cli *c, int rc, int swept,
 		return;
 	memset(&m, 0, sizeof(m));
 	if (rep != NULL) {
-		m.syncs_ok = rc == EXIT_OK;
-		m.syncs_failed = rc == EXIT_FAIL;
+		m.syncs_ok = r == SYNC_OK;
+		m.syncs_failed = r == SYNC_FAILED;
 		m.last_sync_bytes = rep->bytes;
 	}
-	m.sweeps = rc == EXIT_OK;
+	m.sweeps = r == SYNC_OK;
 	m.swept = swept;
 	m.cleanup_after = c->w.sync.cleanup_after;
 	m.expiry_warn = c->w.expiry_warn;
@@ -286,6 +330,7 @@ cmd_main(int argc, char *argv[])
 	struct status_options so;
 	struct privs privs;
 	struct stat sb;
+	enum sync_result r;
 	struct cli c;
 	int rc, swept;
 
@@ -295,13 +340,14 @@ cmd_main(int argc, char *argv[])
 	if (c.cmd == CMD_REPORT) {
 		if (c.nargs < 1)
 			return cli_usage_error(&c, "no LOG given");
-		return report_run(c.state_dir_set ? o->state_dir : NULL, c.svg,
-		    c.json, c.args, c.nargs);
+		return done_exit(report_run(c.state_dir_set ? o->state_dir :
+		    NULL, c.svg, c.json, c.args, c.nargs));
 	}
 	if (c.cmd == CMD_EXPIRY) {
 		if (c.nargs != 1)
 			return cli_usage_error(&c, "one DIR wanted");
-		return expiry_run(c.args[0], c.json, c.warn, c.check);
+		return done_exit(expiry_run(c.args[0], c.json, c.warn,
+		    c.check));
 	}
 	log_init("rsyncswap", c.verbosity);
 	if (c.syslog)
@@ -322,7 +368,7 @@ cmd_main(int argc, char *argv[])
 	if (c.cmd == CMD_ACCEPT_SHRINK) {
 		if (c.nargs != 0)
 			return cli_usage_error(&c, "takes no arguments");
-		return shrink_accept_run(o->state_dir, o->quiet);
+		return done_exit(shrink_accept_run(o->state_dir, o->quiet));
 	}
 	if (c.cmd == CMD_STATUS || c.cmd == CMD_SWEEP || c.cmd == CMD_VERIFY) {
 		if (c.nargs != 0)
@@ -331,15 +377,15 @@ cmd_main(int argc, char *argv[])
 		    -1)
 			return rc;
 		if (c.cmd == CMD_VERIFY)
-			return verify_run(o->state_dir, o->rsync_dir,
-			    o->quiet);
+			return done_exit(verify_run(o->state_dir,
+			    o->rsync_dir, o->quiet));
 		if (c.cmd == CMD_STATUS) {
 			so.json = c.json;
 			so.quiet = o->quiet;
 			so.expiry_warn = c.w.expiry_warn;
 			so.stale_after = c.stale_after;
-			return status_print(stdout, o->state_dir,
-			    o->rsync_dir, &so);
+			return status_exit(status_print(stdout,
+			    o->state_dir, o->rsync_dir, &so));
 		}
 		/* Only sync and watch create a state: a typo creates none. */
 		errno = 0;
@@ -360,11 +406,11 @@ cmd_main(int argc, char *argv[])
 		if ((rc = check_rrdp(&c)) != -1 ||
 		    (rc = setup_privileges(&c, &privs, 0)) != 0)
 			return rc;
-		if ((rc = sync_sweep_only(o, &swept)) == EXIT_OK && !o->quiet)
+		if ((r = sync_sweep_only(o, &swept)) == SYNC_OK && !o->quiet)
 			printf("swept %d entr%s\n", swept, swept == 1 ? "y" :
 			    "ies");
-		write_metrics(&c, rc, swept, NULL);
-		return rc;
+		write_metrics(&c, r, swept, NULL);
+		return sync_exit(r);
 	}
 
 	if (c.nargs == 0)
@@ -385,12 +431,12 @@ cmd_main(int argc, char *argv[])
 	if ((rc = setup_privileges(&c, &privs, c.cmd == CMD_WATCH)) != 0)
 		return rc;
 	if (c.cmd == CMD_WATCH)
-		return watch_run(&c.w);
-	rc = sync_run(o, &rep);
+		return sync_exit(watch_run(&c.w));
+	r = sync_run(o, &rep);
 	/* krill-sync is silent on success; so is its drop-in, unless -v. */
-	if (rc == EXIT_OK && !o->quiet && (c.cmd != CMD_KRILL_SYNC ||
+	if (r == SYNC_OK && !o->quiet && (c.cmd != CMD_KRILL_SYNC ||
 	    c.verbosity > 1))
 		print_report(&rep);
-	write_metrics(&c, rc, rep.swept, &rep);
-	return rc;
+	write_metrics(&c, r, rep.swept, &rep);
+	return sync_exit(r);
 }

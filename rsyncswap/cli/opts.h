@@ -18,9 +18,9 @@
 
 struct cli_opt {
 	const char	*name;		/* as typed: "--state-dir" */
-	int		 id;		/* enum opt_id: the letter or OPT_* */
+	int		 id;		/* enum opt_id: a letter or OPT_* */
 	const char	*arg;		/* NULL: takes no argument */
-	unsigned	 scope;		/* CLI_SCOPE()s of the subcommands */
+	unsigned	 scope;		/* CLI_SCOPE() of each taker */
 	const char	*help;		/* one line, default included */
 };
 

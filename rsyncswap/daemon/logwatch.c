@@ -252,7 +252,8 @@ logwatch_line(const char *line, size_t len, void *arg)
 			log_warn("%s %s: none of the first %lld "
 			    "lines is in rsyncd's log format (a syslog "
 			    "log? set \"log file =\" in rsyncd.conf): no "
-			    "cleanup tuning from it", opt_name(OPT_RSYNCD_LOG), lw->path,
+			    "cleanup tuning from it", opt_name(OPT_RSYNCD_LOG),
+			    lw->path,
 			    lw->m->rsyncd_lines);
 		}
 		return;

@@ -201,7 +201,7 @@ watch_sync(const struct watch_options *w, const struct sync_options *so,
 
 	rc = sync_run(so, &rep);
 	m->last_sync_seconds = (double)(now_ms() - t0) / 1000.0;
-	if (rc == EXIT_OK) {
+	if (rc == SYNC_OK) {
 		m->syncs_ok++;
 		m->sweeps++;
 		m->swept += rep.swept;
@@ -241,7 +241,7 @@ watch_tuned(const struct watch_options *w, struct sync_options *so,
 	so->tune_longest = t->longest;
 	so->tune_changed = t->changed;
 	m->cleanup_after = t->effective;
-	if (sync_sweep_only(so, &swept) == EXIT_OK) {
+	if (sync_sweep_only(so, &swept) == SYNC_OK) {
 		m->sweeps++;
 		m->swept += swept;
 	}
@@ -263,7 +263,7 @@ watch_tune_init(const struct watch_options *w, struct tune *t)
 		    "%lld s)", t->effective, t->configured);
 }
 
-int
+enum sync_result
 watch_run(const struct watch_options *w)
 {
 	struct sync_options so = w->sync;
@@ -286,7 +286,7 @@ watch_run(const struct watch_options *w)
 	if ((lockfd = state_lock(w->sync.state_dir, err, sizeof(err))) < 0) {
 		log_error("%s%s", err, lockfd == -2 ? ": another rsyncswap "
 		    "is running on this state directory" : "");
-		return lockfd == -2 ? EXIT_LOCKED : EXIT_FAIL;
+		return lockfd == -2 ? SYNC_LOCKED : SYNC_FAILED;
 	}
 	so.lock_held = 1;
 	so.daemon = 1;
@@ -300,18 +300,18 @@ watch_run(const struct watch_options *w)
 	    w->sync.state_dir, w->sync.rsync_dir, w->sync.layout, &tune, &m,
 	    err, sizeof(err))) == NULL) {
 		log_error("%s: %s", opt_name(OPT_RSYNCD_LOG), err);
-		return EXIT_FAIL;
+		return SYNC_FAILED;
 	}
 	if (watch_signals() == -1) {
 		log_error("cannot install signal handlers: %s",
 		    strerror(errno));
-		return EXIT_FAIL;
+		return SYNC_FAILED;
 	}
 	if (w->sync.fetch.source_is_dir &&
 	    (ino = watch_inotify(w, &name)) == -1) {
 		log_error("%s: inotify: %s", w->sync.fetch.source_base,
 		    strerror(errno));
-		return EXIT_FAIL;
+		return SYNC_FAILED;
 	}
 	sweep_ms = w->sync.cleanup_after * 1000 / 2;
 	if (sweep_ms > SWEEP_MAX_MS)
@@ -355,7 +355,7 @@ watch_run(const struct watch_options *w)
 				so.tune_changed = tune.changed;
 				m.cleanup_after = tune.effective;
 			}
-			if (sync_sweep_only(&so, &swept) == EXIT_OK) {
+			if (sync_sweep_only(&so, &swept) == SYNC_OK) {
 				m.sweeps++;
 				m.swept += swept;
 			}
@@ -404,5 +404,5 @@ watch_run(const struct watch_options *w)
 	if (ino != -1)
 		close(ino);
 	close(lockfd);
-	return EXIT_OK;
+	return SYNC_OK;
 }

@@ -15,10 +15,11 @@ struct watch_options {
 };
 
 /*
- * Runs until SIGTERM or SIGINT. Returns EXIT_OK after a clean stop (an
- * unfinished revision discarded, current intact), EXIT_FAIL when it cannot
- * start.
+ * Runs until SIGTERM or SIGINT. Returns SYNC_OK after a clean stop (an
+ * unfinished revision discarded, current intact), SYNC_FAILED when it
+ * cannot start (one line on stderr), SYNC_LOCKED when another instance
+ * holds the lock.
  */
-int	watch_run(const struct watch_options *w);
+enum sync_result watch_run(const struct watch_options *w);
 
 #endif

@@ -5,6 +5,8 @@
 #include "rsyncswap/obs/cleanup_metrics.h"
 
 #define PFX	"rsyncswap_"
+/* Longest help text of a metric that names an option. */
+#define HELP_MAX	256
 
 /* Prints one metric with its HELP and TYPE lines. */
 static void
@@ -13,9 +15,6 @@ one(FILE *f, const char *name, const char *type, const char *help, double v)
 	fprintf(f, "# HELP " PFX "%s %s\n# TYPE " PFX "%s %s\n" PFX "%s %.17g\n",
 	    name, help, name, type, name, v);
 }
-
-/* Longest help text of a metric that names an option. */
-#define HELP_MAX	256
 
 /* Prints one metric whose help names option id: help's %s is its spelling. */
 static void __attribute__((format(printf, 4, 0)))

@@ -23,6 +23,8 @@
 #include "rsyncswap/tree/swap.h"
 
 #define PFX	"rsyncswap_"
+/* Longest help text of a metric that names an option. */
+#define HELP_MAX	256
 
 int
 metrics_count_revisions(int rsync_dirfd)
@@ -54,9 +56,6 @@ metric(FILE *f, const char *name, const char *type, const char *help,
 	fprintf(f, "# HELP " PFX "%s %s\n# TYPE " PFX "%s %s\n" PFX "%s %.15g\n",
 	    name, help, name, type, name, v);
 }
-
-/* Longest help text of a metric that names an option. */
-#define HELP_MAX	256
 
 /* Prints one metric whose help names option id: help's %s is its spelling. */
 static void __attribute__((format(printf, 4, 0)))

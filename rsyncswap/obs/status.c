@@ -157,7 +157,8 @@ judge(struct view *v, int dirfd, const char *rsync_dir, const char *cur_err,
 		v->health = STATUS_STALE;
 		expiry_fmt_duration(v->now - v->st.last_success, d, sizeof(d));
 		snprintf(v->why, sizeof(v->why), "last success %s ago, more "
-		    "than %s %lld s", d, opt_name(OPT_STALE_AFTER), stale_after);
+		    "than %s %lld s", d, opt_name(OPT_STALE_AFTER),
+		    stale_after);
 	}
 }
 
@@ -252,7 +253,8 @@ print_text(FILE *f, struct view *v, long long expiry_warn)
 	else
 		fprintf(f, "rsyncd log: not followed (no watch %s): no cleanup "
 		    "tuning\n", opt_name(OPT_RSYNCD_LOG));
-	fprintf(f, "cleanup: %s%s%s\n", cleanup_mode(&v->cf, mode, sizeof(mode)),
+	fprintf(f, "cleanup: %s%s%s\n",
+	    cleanup_mode(&v->cf, mode, sizeof(mode)),
 	    v->cf.reason[0] != '\0' ? ": " : "", log_scrub(v->cf.reason));
 	if (v->cf.short_revisions > 0 || v->cf.short_bytes > 0)
 		fprintf(f, "over the disk budget by %d revisions, %lld bytes\n",
@@ -280,7 +282,8 @@ print_text(FILE *f, struct view *v, long long expiry_warn)
 	fprintf(f, "origin last change: %s\n", iso(v->cur_rev != NULL ?
 	    v->cur_rev->since : 0, t1, sizeof(t1)));
 	if (v->have_sum) {
-		fprintf(f, "expiry (%s window %s):\n", opt_name(OPT_EXPIRY_WARN),
+		fprintf(f, "expiry (%s window %s):\n",
+		    opt_name(OPT_EXPIRY_WARN),
 		    expiry_fmt_window(expiry_warn, win, sizeof(win)));
 		expiry_print_text(f, &v->sum, v->now, expiry_warn, "  ");
 	} else if (v->sum_other[0] != '\0')
@@ -396,42 +399,42 @@ print_json(FILE *f, struct view *v, long long expiry_warn,
 	fputs("\n}\n", f);
 }
 
-/* Returns the exit code of v, after one line on stderr when it is not 0. */
-static int
-exit_code(const struct view *v, const char *state_dir)
+/* Returns the verdict on v, after one line on stderr unless serving. */
+static enum status_verdict
+verdict(const struct view *v, const char *state_dir)
 {
 	struct stat sb;
 
 	if (v->state_rc == 1 && stat(state_dir, &sb) == -1) {
 		fprintf(stderr, "rsyncswap status: %s: %s\n", state_dir,
 		    strerror(errno));
-		return 1;
+		return VERDICT_NO_STATE;
 	}
 	if (v->health == STATUS_NOT_SERVING) {
 		fprintf(stderr, "rsyncswap status: not serving: %s\n", v->why);
-		return STATUS_EXIT_NOT_SERVING;
+		return VERDICT_NOT_SERVING;
 	}
 	if (v->state_rc == 1) {
 		fprintf(stderr, "rsyncswap status: %s/state: no state file (no "
 		    "sync has run with this state directory)\n", state_dir);
-		return 1;
+		return VERDICT_NO_STATE;
 	}
 	if (v->state_rc == -1) {
 		fprintf(stderr, "rsyncswap status: %s\n", v->state_err);
-		return 1;
+		return VERDICT_NO_STATE;
 	}
 	if (v->health == STATUS_EXPIRED) {
 		fprintf(stderr, "rsyncswap status: expired: %s\n", v->why);
-		return STATUS_EXIT_EXPIRED;
+		return VERDICT_EXPIRED;
 	}
 	if (v->health == STATUS_STALE) {
 		fprintf(stderr, "rsyncswap status: stale: %s\n", v->why);
-		return STATUS_EXIT_STALE;
+		return VERDICT_STALE;
 	}
-	return 0;
+	return VERDICT_SERVING;
 }
 
-int
+enum status_verdict
 status_print(FILE *f, const char *state_dir, const char *rsync_dir,
     const struct status_options *so)
 {
@@ -442,7 +445,7 @@ status_print(FILE *f, const char *state_dir, const char *rsync_dir,
 
 	if ((v = calloc(1, sizeof(*v))) == NULL) {
 		fprintf(stderr, "rsyncswap status: %s\n", strerror(errno));
-		return 1;
+		return VERDICT_NO_STATE;
 	}
 	v->now = time(NULL);
 	v->state_rc = state_read(state_dir, &v->st, v->state_err,
@@ -484,7 +487,7 @@ status_print(FILE *f, const char *state_dir, const char *rsync_dir,
 	else if (!so->quiet)
 		print_text(f, v, so->expiry_warn);
 	fflush(f);
-	rc = exit_code(v, state_dir);
+	rc = verdict(v, state_dir);
 	if (v->have_sum)
 		expiry_summary_free(&v->sum);
 	for (i = 0; i < v->n; i++)

@@ -13,10 +13,14 @@
 #define STATUS_STALE		2
 #define STATUS_EXPIRED		3
 
-/* Exit codes of `rsyncswap status` beyond 0 (serving) and 1 (no state). */
-#define STATUS_EXIT_NOT_SERVING	3
-#define STATUS_EXIT_STALE	4
-#define STATUS_EXIT_EXPIRED	5
+/* What status found; the command line makes it an exit code. */
+enum status_verdict {
+	VERDICT_SERVING,	/* serving, fresh, nothing expired */
+	VERDICT_NO_STATE,	/* no state directory; state missing, damaged */
+	VERDICT_NOT_SERVING,
+	VERDICT_STALE,
+	VERDICT_EXPIRED
+};
 
 struct status_options {
 	int		 json;
@@ -29,12 +33,12 @@ struct status_options {
  * Prints the status of state_dir / rsync_dir to f, as text or JSON: a
  * health line (serving, not serving, stale, expired), the state, the
  * revisions on disk and the expiry of the served revision.
- * Returns the exit code, after one line on stderr when it is not 0:
- * 1 when state_dir does not exist, else STATUS_EXIT_NOT_SERVING, else 1
- * when the state file is missing or damaged, else STATUS_EXIT_EXPIRED,
- * STATUS_EXIT_STALE or 0 (serving).
+ * Returns the verdict, after one line on stderr when it is not serving:
+ * VERDICT_NO_STATE when state_dir does not exist, else VERDICT_NOT_SERVING,
+ * else VERDICT_NO_STATE when the state file is missing or damaged, else
+ * VERDICT_EXPIRED, VERDICT_STALE or VERDICT_SERVING.
  */
-int	status_print(FILE *f, const char *state_dir, const char *rsync_dir,
-	    const struct status_options *so);
+enum status_verdict status_print(FILE *f, const char *state_dir,
+	    const char *rsync_dir, const struct status_options *so);
 
 #endif

@@ -12,8 +12,8 @@
  * chart into svg unless NULL. The logs are read in the order given,
  * which must be oldest first (rsyncd.log.2.gz rsyncd.log.1 rsyncd.log):
  * a session that spans a rotation is then seen whole. Plain and gzip files
- * are both read (zlib). Returns the exit code: 0 done, 1 an input could not
- * be read (one line on stderr).
+ * are both read (zlib). Returns 0 when done, 1 when an input could not be
+ * read (one line on stderr).
  */
 int	report_run(const char *state_dir, const char *svg, int json,
 	    char **logs, int nlogs);

@@ -164,7 +164,8 @@ cleanup_log_hurt(const struct cleanup *c, const char *name)
 			snprintf(addr, sizeof(addr), "address unknown");
 		log_warn("sweep: %s removed after %s (%lld s) "
 		    "while rsync pid %ld (client %s) reads it", name,
-		    opt_name(OPT_CLEANUP_MAX), c->pol->keep_max, (long)c->scan.r[i].pid, addr);
+		    opt_name(OPT_CLEANUP_MAX), c->pol->keep_max,
+		    (long)c->scan.r[i].pid, addr);
 		totals.hurt++;
 	}
 }

@@ -86,11 +86,11 @@ shrink_accept_run(const char *state_dir, int quiet)
 	char err[ERR_MAX], path[PATH_MAX];
 	struct atomic_file af;
 	struct state *st;
-	int rc = EXIT_FAIL;
+	int rc = -1;
 
 	if ((st = calloc(1, sizeof(*st))) == NULL) {
 		log_error("out of memory");
-		return EXIT_FAIL;
+		return -1;
 	}
 	switch (state_read(state_dir, st, err, sizeof(err))) {
 	case 0:
@@ -121,7 +121,7 @@ shrink_accept_run(const char *state_dir, int quiet)
 		printf("the next revision that replaces %s (%lld objects) is "
 		    "served however much smaller it is, once\n", st->revision,
 		    st->objects);
-	rc = EXIT_OK;
+	rc = 0;
 out:
 	state_free(st);
 	free(st);

@@ -29,8 +29,7 @@ void	shrink_accept_clear(const char *state_dir);
 
 /*
  * `rsyncswap accept-shrink`: lets the next revision that replaces the one
- * served now shrink once. Returns EXIT_OK, or EXIT_FAIL with one line on
- * stderr.
+ * served now shrink once. Returns 0, or -1 with one line on stderr.
  */
 int	shrink_accept_run(const char *state_dir, int quiet);
 

@@ -353,16 +353,19 @@ run_modules_served(struct run *r)
 		if (fstatat(r->rsync_dirfd, path, &sb, AT_SYMLINK_NOFOLLOW) ==
 		    -1 || !S_ISDIR(sb.st_mode)) {
 			log_warn("%s %s: %s/%s has no %s; taking the "
-			    "snapshot to add it", opt_name(OPT_MODULE), r->o->modules[i],
-			    r->o->rsync_dir, r->current, dir);
+			    "snapshot to add it", opt_name(OPT_MODULE),
+			    r->o->modules[i], r->o->rsync_dir, r->current, dir);
 			return 0;
 		}
 	}
 	return 1;
 }
 
-/* Opens the directories, takes the lock, reads state and current. */
-static int
+/*
+ * Opens the directories, takes the lock, reads state and current. Returns
+ * SYNC_OK, or SYNC_FAILED or SYNC_LOCKED with the reason in r->err.
+ */
+static enum sync_result
 run_open(struct run *r, int *lockfd)
 {
 	const struct sync_options *o = r->o;
@@ -372,7 +375,7 @@ run_open(struct run *r, int *lockfd)
 	if (fs_mkdir_p(o->state_dir) == -1) {
 		snprintf(r->err, sizeof(r->err), "%s: %s", o->state_dir,
 		    strerror(errno));
-		return EXIT_FAIL;
+		return SYNC_FAILED;
 	}
 	if (o->lock_held)
 		*lockfd = -1;	/* watch holds it for its whole life */
@@ -380,22 +383,22 @@ run_open(struct run *r, int *lockfd)
 	    sizeof(err))) == -2) {
 		snprintf(r->err, sizeof(r->err), "%s: another rsyncswap is "
 		    "running on this state directory", err);
-		return EXIT_LOCKED;
+		return SYNC_LOCKED;
 	}
 	if (!o->lock_held && *lockfd == -1) {
 		snprintf(r->err, sizeof(r->err), "%s", err);
-		return EXIT_FAIL;
+		return SYNC_FAILED;
 	}
 	if (fs_mkdir_p(o->rsync_dir) == -1 ||
 	    (r->rsync_dirfd = open(o->rsync_dir, O_RDONLY | O_DIRECTORY |
 	    O_CLOEXEC)) == -1) {
 		snprintf(r->err, sizeof(r->err), "%s: %s", o->rsync_dir,
 		    strerror(errno));
-		return EXIT_FAIL;
+		return SYNC_FAILED;
 	}
 	if ((rc = tree_choose(r->rsync_dirfd, o->rsync_dir, o->tree, r->err,
 	    sizeof(r->err))) == -1)
-		return EXIT_FAIL;
+		return SYNC_FAILED;
 	r->backend = (enum tree_backend)rc;
 	state_clean_temps(o->state_dir);
 	rc = state_read(o->state_dir, &r->st, err, sizeof(err));
@@ -406,7 +409,7 @@ run_open(struct run *r, int *lockfd)
 	    err, sizeof(err));
 	if (rc == -1) {
 		snprintf(r->err, sizeof(r->err), "%s/%s", o->rsync_dir, err);
-		return EXIT_FAIL;
+		return SYNC_FAILED;
 	}
 	r->have_current = rc == 0;
 	r->have_state = run_state_matches(r);
@@ -416,7 +419,7 @@ run_open(struct run *r, int *lockfd)
 		log_warn("%s/state does not describe the revision %s/current "
 		    "points to%s", o->state_dir, o->rsync_dir, r->sweep_only ?
 		    "" : "; taking the snapshot");
-	return EXIT_OK;
+	return SYNC_OK;
 }
 
 /* Builds the revision the decision asks for. Returns it or NULL. */
@@ -641,7 +644,8 @@ run_modules(const struct sync_options *o, struct revision *rev,
 		    strcmp(host, objects_host) != 0) {
 			snprintf(err, errsz, "%s %s: host %s is not the "
 			    "repository's host %s (%s serves several)",
-			    opt_name(OPT_MODULE), o->modules[i], host, objects_host,
+			    opt_name(OPT_MODULE), o->modules[i], host,
+			    objects_host,
 			    opt_name(OPT_INCLUDE_HOST));
 			return -1;
 		}
@@ -652,7 +656,7 @@ run_modules(const struct sync_options *o, struct revision *rev,
 	return 0;
 }
 
-int
+enum sync_result
 sync_run(const struct sync_options *o, struct sync_report *rep)
 {
 	struct fetch_validators v, *vp = NULL;
@@ -669,7 +673,7 @@ sync_run(const struct sync_options *o, struct sync_report *rep)
 	memset(&v, 0, sizeof(v));
 	r.o = o;
 	r.rsync_dirfd = -1;
-	if ((rc = run_open(&r, &lockfd)) != EXIT_OK) {
+	if ((rc = run_open(&r, &lockfd)) != SYNC_OK) {
 		log_error("%s", r.err);
 		goto out;
 	}
@@ -682,7 +686,7 @@ sync_run(const struct sync_options *o, struct sync_report *rep)
 		}
 		vp = &v;
 	}
-	rc = EXIT_FAIL;
+	rc = SYNC_FAILED;
 	if (run_document(&r, RRDP_NOTIFICATION, o->notification_uri, NULL, -1,
 	    NULL, vp, &not_modified) == -1)
 		goto fail;
@@ -802,7 +806,7 @@ done:
 	snprintf(rep->current, sizeof(rep->current), "%s", r.current);
 	if (o->rrdp != NULL && run_rrdp_output(&r) == -1)
 		goto fail;
-	rc = run_finish(&r, 1, rep) == 0 ? EXIT_OK : EXIT_FAIL;
+	rc = run_finish(&r, 1, rep) == 0 ? SYNC_OK : SYNC_FAILED;
 	goto out;
 fail:
 	if (sync_interrupt)
@@ -823,7 +827,7 @@ out:
 	return rc;
 }
 
-int
+enum sync_result
 sync_sweep_only(const struct sync_options *o, int *swept)
 {
 	struct sync_report rep;
@@ -835,10 +839,10 @@ sync_sweep_only(const struct sync_options *o, int *swept)
 	r.o = o;
 	r.rsync_dirfd = -1;
 	r.sweep_only = 1;
-	if ((rc = run_open(&r, &lockfd)) != EXIT_OK)
+	if ((rc = run_open(&r, &lockfd)) != SYNC_OK)
 		log_error("%s", r.err);
 	else if (run_finish(&r, -1, &rep) == -1)
-		rc = EXIT_FAIL;
+		rc = SYNC_FAILED;
 	*swept = rep.swept;
 	state_free(&r.st);
 	if (r.rsync_dirfd != -1)

@@ -57,11 +57,12 @@ struct sync_report {
 	int		 swept;
 };
 
-/* Exit codes of the CLI contract. */
-#define EXIT_OK		0
-#define EXIT_FAIL	1
-#define EXIT_USAGE	2
-#define EXIT_LOCKED	75
+/* What a run came to; the command line makes it an exit code. */
+enum sync_result {
+	SYNC_OK = 0,
+	SYNC_FAILED = -1,	/* one line on stderr, current untouched */
+	SYNC_LOCKED = -2	/* another instance holds the lock */
+};
 
 /*
  * Set (by a signal handler) to stop the running sync at the next chunk of
@@ -70,15 +71,16 @@ struct sync_report {
 extern volatile sig_atomic_t sync_interrupt;
 
 /*
- * Runs one sync. Returns EXIT_OK, EXIT_FAIL (one line on stderr, current
- * untouched) or EXIT_LOCKED, and fills rep.
+ * Runs one sync. Returns SYNC_OK, SYNC_FAILED (one line on stderr, current
+ * untouched) or SYNC_LOCKED, and fills rep.
  */
-int	sync_run(const struct sync_options *o, struct sync_report *rep);
+enum sync_result sync_run(const struct sync_options *o,
+	    struct sync_report *rep);
 
 /*
  * Runs only the sweep; the number of entries removed goes to *swept.
- * Returns EXIT_OK, EXIT_FAIL or EXIT_LOCKED.
+ * Returns SYNC_OK, SYNC_FAILED or SYNC_LOCKED.
  */
-int	sync_sweep_only(const struct sync_options *o, int *swept);
+enum sync_result sync_sweep_only(const struct sync_options *o, int *swept);
 
 #endif

@@ -3,7 +3,9 @@
 # of this build (nm): the RRDP parser includes and calls no file-system,
 # network or state code; the sweeper links no parser or network code;
 # tsnorm/ includes only itself, libc and OpenSSL and calls nothing of
-# rsyncswap/; nothing outside cli/ includes a cli/ header or calls cli/.
+# rsyncswap/; nothing outside cli/ includes a cli/ header or calls cli/
+# (but opt_name() of the option table, which links nothing); nothing
+# outside cli/ spells an option or names an exit code.
 . "$RSYNCSWAP_TOP/tests/lib.sh"
 need_cmd python3
 need_cmd nm
@@ -129,6 +131,16 @@ for sym in sorted(ext_p):
     if sym in FS_CALLS or sym in NET_CALLS or sym.startswith(NET_PREFIX):
         bad("parser", "the parser (or what it links) calls %s" % sym)
 
+# The option table: the one object of cli/ that the parts below may link
+# (for opt_name(), base/optname.h). It links nothing of ours.
+OPT_TABLE = "rsyncswap/cli/opts.c"
+OPT_TABLE_CALLS = {"opt_name"}
+if OPT_TABLE not in defs:
+    bad("cli", "no %s object" % OPT_TABLE)
+for sym in sorted(undefs.get(OPT_TABLE, ())):
+    if sym in definer:
+        bad("cli", "%s calls %s of %s" % (OPT_TABLE, sym, definer[sym]))
+
 # 2. The sweeper: no parser, no network.
 sweeper = [f for f in srcs if f.startswith("rsyncswap/sweep/") and f.endswith(".c")]
 if "rsyncswap/sweep/sweep.c" not in sweeper:
@@ -146,7 +158,7 @@ for f in sorted(closure([f for f in srcs if f.startswith("rsyncswap/sweep/")])):
 objs_s, ext_s = linked(sweeper)
 for o in sorted(objs_s):
     if part(o) in ("rsyncswap/rrdp", "rsyncswap/fetch", "rsyncswap/sync",
-                   "rsyncswap/republish", "rsyncswap/cli"):
+                   "rsyncswap/republish", "rsyncswap/cli") and o != OPT_TABLE:
         bad("sweeper", "the sweeper links %s" % o)
 for sym in sorted(ext_s):
     if sym.startswith(NET_PREFIX + XML_PREFIX) or sym in NET_CALLS:
@@ -182,8 +194,66 @@ for src, u in sorted(undefs.items()):
     if src.startswith("rsyncswap/cli/"):
         continue
     for sym in sorted(u):
-        if definer.get(sym, "").startswith("rsyncswap/cli/"):
-            bad("cli", "%s calls %s of %s" % (src, sym, definer[sym]))
+        d = definer.get(sym, "")
+        if d.startswith("rsyncswap/cli/") and not (d == OPT_TABLE and
+                                                   sym in OPT_TABLE_CALLS):
+            bad("cli", "%s calls %s of %s" % (src, sym, d))
+
+# 5. Option spellings and exit codes are cli/'s: outside it no C string
+# literal holds "--" and a letter (comments may), and no identifier
+# EXIT_* or STATUS_EXIT_* is defined or used. An exception names its file
+# and literal here.
+NOT_OURS = {
+    # rsync's own argv (`rsync --daemon`), not an option of ours.
+    ("rsyncswap/readers/readers.c", "--daemon"),
+}
+
+def tokens(text):
+    """The string literals of C source text, each with its line, and the
+    text with comments and literals blanked (lines kept)."""
+    lits, code, i, n, line = [], [], 0, len(text), 1
+    while i < n:
+        c = text[i]
+        if text.startswith("/*", i):
+            end = text.find("*/", i + 2)
+            end = n if end == -1 else end + 2
+            code.append("\n" * text.count("\n", i, end))
+        elif text.startswith("//", i):
+            end = text.find("\n", i)
+            end = n if end == -1 else end
+        elif c in "\"'":
+            end = i + 1
+            while end < n and text[end] not in (c, "\n"):
+                end += 2 if text[end] == "\\" else 1
+            if c == '"':
+                lits.append((line, text[i + 1:end]))
+            end += 1
+            code.append(" ")
+        else:
+            end = i + 1
+            code.append(c)
+        line += text.count("\n", i, end)
+        i = end
+    return lits, "".join(code)
+
+# The scan sees the spellings where they are.
+spelled = [l for _, l in tokens(open(OPT_TABLE, encoding="utf-8").read())[0]
+           if re.match(r"--[a-z]", l)]
+if len(spelled) < 40:
+    bad("cli", "only %d option spellings found in %s" % (len(spelled), OPT_TABLE))
+exits = re.compile(r"\b(?:STATUS_)?EXIT_\w+")
+for f in srcs:
+    if not f.startswith("rsyncswap/") or f.startswith("rsyncswap/cli/"):
+        continue
+    lits, code = tokens(open(f, encoding="utf-8").read())
+    for line, lit in lits:
+        if re.search(r"--[A-Za-z]", lit) and (f, lit) not in NOT_OURS:
+            bad("cli", '%s:%d: "%s" spells an option (name it by its id, '
+                'opt_name())' % (f, line, lit))
+    for no, text in enumerate(code.split("\n"), 1):
+        for m in exits.finditer(text):
+            bad("cli", "%s:%d: %s: exit codes are cli/'s (return a result)"
+                % (f, no, m.group(0)))
 
 if os.environ.get("BOUNDARIES_VERBOSE"):
     print("sweeper links:", " ".join(sorted(objs_s)))
@@ -191,4 +261,4 @@ print("%d sources, %d objects; parser links %d objects, sweeper %d, tsnorm %d"
       % (len(srcs), len(objs), len(objs_p), len(objs_s), len(objs_t)))
 sys.exit(1 if broken else 0)
 EOF
-ok "parser, sweeper, tsnorm and cli boundaries hold ($build)"
+ok "parser, sweeper, tsnorm and cli boundaries hold, option spellings and exit codes only in cli/ ($build)"
