@@ -1,5 +1,6 @@
 /*
- * The option table, its parser and the --help texts made from it.
+ * The parser of the option table (opts.c) and the --help texts made from
+ * it.
  */
 #include <getopt.h>
 #include <limits.h>

@@ -1,7 +1,8 @@
 /*
- * The command line: one table of options for every subcommand, the
- * parser, and each subcommand's --help, all derived from that table. The
- * only place that knows option spellings and defaults.
+ * The command line: one table of options for every subcommand (opts.h),
+ * the parser, and each subcommand's --help, all derived from that table;
+ * the exit codes. cli/ is the only place that knows option spellings,
+ * defaults and exit codes.
  */
 #ifndef RSYNCSWAP_CLI_H
 #define RSYNCSWAP_CLI_H
