@@ -355,6 +355,7 @@ struct touched_dir {
  */
 struct expiry_reader {
 	struct file_reader	 file;		/* the base, then a segment */
+	char			 state_dir[PATH_MAX];
 	size_t			 cur;		/* 0: the base; i: segment i */
 	int			*fds;		/* the chain's segments, open */
 	size_t			 nseg;
@@ -534,6 +535,7 @@ expiry_reader_open(const char *state_dir, struct expiry_reader **rp,
 	}
 	if ((r = calloc(1, sizeof(*r))) == NULL)
 		err(1, NULL);
+	snprintf(r->state_dir, sizeof(r->state_dir), "%s", state_dir);
 	r->seg_newest = TSNORM_NO_TIME;
 	if (file_open(&r->file, fd, path, 0, errbuf, errsz) == -1) {
 		free(r);
@@ -574,7 +576,7 @@ int
 expiry_reader_next(struct expiry_reader *r, struct expiry_record *rec,
     char *errbuf, size_t errsz)
 {
-	char		 dirbuf[PATH_MAX];
+	char		 dirbuf[PATH_MAX], path[PATH_MAX];
 	const char	*dir;
 	size_t		 by;
 	int		 rc, fd;
@@ -595,14 +597,17 @@ expiry_reader_next(struct expiry_reader *r, struct expiry_record *rec,
 			}
 			fd = r->fds[r->cur - 1];
 			r->fds[r->cur - 1] = -1;
-			if (lseek(fd, 0, SEEK_SET) == -1 ||
-			    file_open(&r->file, fd, "segment", 1, errbuf,
-			    errsz) == -1) {
-				errbuf_set(errbuf, errsz, "%s/%0*zu: cannot "
-				    "be read again", EXPIRY_JOURNAL_DIR,
-				    EXPIRY_SEGMENT_DIGITS, r->cur);
+			(void)expiry_segment_path(r->state_dir, r->cur, path,
+			    sizeof(path));
+			if (lseek(fd, 0, SEEK_SET) == -1) {
+				errbuf_set(errbuf, errsz, "%s: %s", path,
+				    strerror(errno));
+				close(fd);
 				return -1;
 			}
+			if (file_open(&r->file, fd, path, 1, errbuf,
+			    errsz) == -1)
+				return -1;
 			continue;
 		}
 		if (rec->kind == EXPIRY_REC_TOUCHED)
