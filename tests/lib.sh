@@ -152,6 +152,24 @@ need_rsyncswap() {
 	[ -x "$RSYNCSWAP" ] || fail "$RSYNCSWAP not built (run make)"
 }
 
+# expiry_flat STATE: prints the expiry summary of the state directory STATE,
+# its base file and the segments on it as one file (tests/tools/expiry_flat.c,
+# built here once per test against $BUILD/librsyncswap.a).
+expiry_flat() {
+	if [ ! -x "$T/.expiry-flat" ]; then
+		_b="$TOP/${BUILD:-build}"
+		_san=""
+		[ "${BUILD:-build}" = build-san ] && _san="-fsanitize=address,undefined"
+		# shellcheck disable=SC2086
+		${CC:-cc} $_san -I"$TOP" -o "$T/.expiry-flat" \
+		    "$TOP/tests/tools/expiry_flat.c" "$_b/librsyncswap.a" \
+		    "$_b/libtsnorm.a" $(make -s -C "$TOP" print-libs) ||
+			fail "cannot build tests/tools/expiry_flat.c"
+	fi
+	rm -rf "$T/.flat" && mkdir "$T/.flat" &&
+		"$T/.expiry-flat" "$1" "$T/.flat" && cat "$T/.flat/expiry"
+}
+
 # sorted_tree_list DIR: tree_list DIR in bytewise order (comparable with rrdp_list).
 sorted_tree_list() {
 	tree_list "$1" | LC_ALL=C sort

@@ -90,6 +90,15 @@
 #define MAX_EXPIRY_PPS		262144
 /* Damaged manifests and CRLs listed by path (all of them are counted). */
 #define MAX_EXPIRY_BAD		1000
+/*
+ * The expiry summary of a revision built from deltas is the base file and
+ * a segment per revision since (expiry_journal.h): the segments are folded
+ * into a new base once there are EXPIRY_SEGMENTS_MAX of them, or once they
+ * hold more than half the base's bytes or EXPIRY_JOURNAL_MAX bytes (what a
+ * reader keeps of them in memory is their directory names).
+ */
+#define EXPIRY_SEGMENTS_MAX	128
+#define EXPIRY_JOURNAL_MAX	(4 * 1024 * 1024)
 /* PPs listed as closest to expiry, and expired PPs listed by a report. */
 #define EXPIRY_CLOSEST		10
 #define MAX_EXPIRY_LISTED	100

@@ -42,6 +42,7 @@
 #include "rsyncswap/base/errbuf.h"
 #include "rsyncswap/base/limits.h"
 #include "rsyncswap/expiry/expiry_file.h"
+#include "rsyncswap/expiry/expiry_journal.h"
 
 
 /* Prints t, or "-" if absent. */
@@ -69,7 +70,10 @@ put_path(FILE *f, const char *path)
 }
 
 struct expiry_writer {
-	struct atomic_file af;			/* <state_dir>/expiry */
+	struct atomic_file af;			/* <state_dir>/expiry, or a
+						   segment */
+	char		 state_dir[PATH_MAX];
+	int		 segment;
 	size_t		 objects;
 	size_t		 nbad;
 	size_t		 nbad_listed;
@@ -94,12 +98,49 @@ expiry_writer_open(const char *state_dir, const char *revision, char *errbuf,
 		free(w);
 		return NULL;
 	}
+	snprintf(w->state_dir, sizeof(w->state_dir), "%s", state_dir);
 	if (atomic_file_open(&w->af, path, 0644, errbuf, errsz) == -1) {
 		free(w);
 		return NULL;
 	}
 	fprintf(w->af.f, "%s\nrevision %s\n", EXPIRY_FILE_MAGIC, revision);
 	return w;
+}
+
+struct expiry_writer *
+expiry_writer_open_segment(const char *state_dir, unsigned long seq,
+    const char *base, const char *prev, const char *revision, char *errbuf,
+    size_t errsz)
+{
+	struct expiry_writer	*w;
+	char			 path[PATH_MAX];
+
+	if (expiry_segment_path(state_dir, seq, path, sizeof(path)) == -1) {
+		errbuf_set(errbuf, errsz, "%s/%s: path too long", state_dir,
+		    EXPIRY_JOURNAL_DIR);
+		return NULL;
+	}
+	if (expiry_journal_mkdir(state_dir, errbuf, errsz) == -1)
+		return NULL;
+	if ((w = calloc(1, sizeof(*w))) == NULL)
+		err(1, NULL);
+	w->newest_update = TSNORM_NO_TIME;
+	w->segment = 1;
+	snprintf(w->state_dir, sizeof(w->state_dir), "%s", state_dir);
+	if (atomic_file_open(&w->af, path, 0644, errbuf, errsz) == -1) {
+		free(w);
+		return NULL;
+	}
+	fprintf(w->af.f, "%s\nbase %s\nprev %s\nrevision %s\n",
+	    EXPIRY_SEGMENT_MAGIC, base, prev, revision);
+	return w;
+}
+
+void
+expiry_writer_touched(struct expiry_writer *w, const char *dir)
+{
+	fputs("touched", w->af.f);
+	put_path(w->af.f, dir);
 }
 
 /* Writes one publication point (pp->objects counts in the total). */
@@ -179,6 +220,9 @@ expiry_writer_record(struct expiry_writer *w, const struct expiry_record *rec)
 	case EXPIRY_REC_BAD:
 		writer_bad(w, rec->path, rec->reason);
 		break;
+	case EXPIRY_REC_TOUCHED:
+		expiry_writer_touched(w, rec->pp.dir);
+		break;
 	}
 }
 
@@ -209,6 +253,13 @@ expiry_writer_commit(struct expiry_writer *w, char *errbuf, size_t errsz)
 	    w->objects, w->nbad, w->dropped);
 	put_time(f, w->newest_update);
 	fputs("\nend\n", f);
+	/* A new base: the segments of the old one go first. */
+	if (!w->segment && expiry_journal_trim(w->state_dir, 0, errbuf,
+	    errsz) == -1) {
+		atomic_file_abort(&w->af);
+		free(w);
+		return -1;
+	}
 	rc = atomic_file_commit(&w->af, errbuf, errsz);
 	free(w);
 	return rc;

@@ -25,6 +25,8 @@ enum expiry_record_kind {
 	EXPIRY_REC_OTHER,	/* manifests and CRLs of a directory that is
 				   no PP: pp.dir and pp.objects only */
 	EXPIRY_REC_BAD,		/* a damaged object: path, reason */
+	EXPIRY_REC_TOUCHED,	/* a segment's directory read again: pp.dir
+				   (never given by expiry_reader_next) */
 };
 
 /* One line of the file. */
@@ -45,6 +47,22 @@ struct expiry_writer;
 struct expiry_writer	*expiry_writer_open(const char *state_dir,
 			    const char *revision, char *errbuf, size_t errsz);
 
+/*
+ * Returns a writer of the segment seq of <state_dir>/expiry.d (made if
+ * missing) describing revision, made by deltas applied to prev, on top of
+ * the base file of revision base: a temporary file until
+ * expiry_writer_commit(). Its lines: expiry_writer_touched() for each
+ * directory the deltas touched, first, then the records of those
+ * directories read again. Returns NULL with a message in errbuf.
+ */
+struct expiry_writer	*expiry_writer_open_segment(const char *state_dir,
+			    unsigned long seq, const char *base,
+			    const char *prev, const char *revision,
+			    char *errbuf, size_t errsz);
+
+/* Writes that dir (a directory of the tree, "" the top) was read again. */
+void	expiry_writer_touched(struct expiry_writer *w, const char *dir);
+
 /* Fills sink with callbacks that write to w. */
 void	expiry_writer_sink(struct expiry_writer *w, struct expiry_sink *sink);
 
@@ -61,7 +79,8 @@ void	expiry_writer_newest(struct expiry_writer *w, int64_t t);
 
 /*
  * Ends the file (totals, "end"), flushes it to disk and renames it over
- * <state_dir>/expiry; frees w. Returns 0, or -1 with a message in errbuf
+ * <state_dir>/expiry (a base: every segment is removed first) or its
+ * segment's name; frees w. Returns 0, or -1 with a message in errbuf
  * (the old file is then left as it was).
  */
 int	expiry_writer_commit(struct expiry_writer *w, char *errbuf,

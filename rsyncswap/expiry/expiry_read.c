@@ -2,6 +2,8 @@
  * Reading <state-dir>/expiry (its format: expiry_file.c) record by record,
  * and into a summary in memory.
  */
+#include <sys/stat.h>
+
 #include <err.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -15,6 +17,7 @@
 #include "rsyncswap/base/errbuf.h"
 #include "rsyncswap/base/fsutil.h"
 #include "rsyncswap/base/limits.h"
+#include "rsyncswap/expiry/expiry_journal.h"
 #include "rsyncswap/expiry/expiry_read.h"
 
 /*
@@ -170,46 +173,19 @@ enum reader_at {
 	AT_DONE,		/* "end" read */
 };
 
-struct expiry_reader {
+/* One file: the base, or a segment (expiry_journal.h). */
+struct file_reader {
 	FILE			*f;
 	char			 path[PATH_MAX];
 	char			 line[EXPIRY_LINE_MAX];
 	size_t			 lineno;
 	size_t			 nbad_listed;
+	int			 segment;
 	enum reader_at		 at;
-	struct expiry_summary	 totals;
+	struct expiry_summary	 totals;	/* revision: its head's */
+	char			 base[EXPIRY_REVISION_MAX];	/* segment */
+	char			 prev[EXPIRY_REVISION_MAX];	/* segment */
 };
-
-int
-expiry_reader_open(const char *state_dir, struct expiry_reader **rp,
-    char *errbuf, size_t errsz)
-{
-	struct expiry_reader	*r;
-	int			 fd, saved;
-
-	*rp = NULL;
-	if ((r = calloc(1, sizeof(*r))) == NULL)
-		err(1, NULL);
-	if ((size_t)snprintf(r->path, sizeof(r->path), "%s/%s", state_dir,
-	    EXPIRY_FILE_NAME) >= sizeof(r->path)) {
-		errbuf_set(errbuf, errsz, "%s/%s: path too long", state_dir,
-		    EXPIRY_FILE_NAME);
-		free(r);
-		return -1;
-	}
-	if ((fd = fs_open_regular(r->path)) < 0) {
-		saved = fd == -2 ? 0 : errno;
-		errbuf_set(errbuf, errsz, "%s: %s", r->path, fd == -2 ?
-		    "not a regular file" : strerror(saved));
-		free(r);
-		return saved == ENOENT ? 1 : -1;
-	}
-	if ((r->f = fdopen(fd, "r")) == NULL)
-		err(1, NULL);
-	r->totals.newest_update = TSNORM_NO_TIME;
-	*rp = r;
-	return 0;
-}
 
 /*
  * Reads the next line into r->line without its newline. Returns its
@@ -217,7 +193,7 @@ expiry_reader_open(const char *state_dir, struct expiry_reader **rp,
  * if it is too long, has no newline or the read failed.
  */
 static ssize_t
-reader_line(struct expiry_reader *r)
+reader_line(struct file_reader *r)
 {
 	size_t	len;
 
@@ -231,9 +207,60 @@ reader_line(struct expiry_reader *r)
 	return (ssize_t)len;
 }
 
+/* Copies the value of the line "NAME VALUE" of r into buf. Returns 0, or -1. */
+static int
+head_value(struct file_reader *r, const char *name, char *buf, size_t bufsz)
+{
+	size_t	len = strlen(name);
+
+	if (reader_line(r) <= 0 || strncmp(r->line, name, len) != 0 ||
+	    r->line[len] != ' ' || strlen(r->line + len + 1) >= bufsz)
+		return -1;
+	snprintf(buf, bufsz, "%s", r->line + len + 1);
+	return 0;
+}
+
+/*
+ * Opens the file fd (taken over) as r and reads its head: the magic and
+ * revision of a base, or of a segment also its base and prev. Returns 0,
+ * or -1 with a message in errbuf (fd closed).
+ */
+static int
+file_open(struct file_reader *r, int fd, const char *path, int segment,
+    char *errbuf, size_t errsz)
+{
+	memset(r, 0, sizeof(*r));
+	snprintf(r->path, sizeof(r->path), "%s", path);
+	r->segment = segment;
+	r->totals.newest_update = TSNORM_NO_TIME;
+	if ((r->f = fdopen(fd, "r")) == NULL)
+		err(1, NULL);
+	if (reader_line(r) <= 0 || strcmp(r->line, segment ?
+	    EXPIRY_SEGMENT_MAGIC : EXPIRY_FILE_MAGIC) != 0 ||
+	    (segment && (head_value(r, "base", r->base, sizeof(r->base)) ||
+	    head_value(r, "prev", r->prev, sizeof(r->prev)))) ||
+	    head_value(r, "revision", r->totals.revision,
+	    sizeof(r->totals.revision)) == -1) {
+		errbuf_set(errbuf, errsz, "%s: line %zu: damaged", r->path,
+		    r->lineno);
+		fclose(r->f);
+		r->f = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+static void
+file_close(struct file_reader *r)
+{
+	if (r->f != NULL)
+		fclose(r->f);
+	r->f = NULL;
+}
+
 /* Parses a totals line of r, as expected at r->at. Returns 0, or -1. */
 static int
-reader_total(struct expiry_reader *r, size_t len)
+reader_total(struct file_reader *r, size_t len)
 {
 	struct expiry_summary	*t = &r->totals;
 
@@ -255,16 +282,22 @@ reader_total(struct expiry_reader *r, size_t len)
 	return -1;
 }
 
-int
-expiry_reader_next(struct expiry_reader *r, struct expiry_record *rec,
-    char *errbuf, size_t errsz)
+/*
+ * Reads the next record of the file r into rec (of a segment also its
+ * "touched" lines). Returns 1, 0 at its valid end (its totals are then
+ * known), or -1 with a message in errbuf if it is damaged or truncated.
+ */
+static int
+file_next(struct file_reader *r, struct expiry_record *rec, char *errbuf,
+    size_t errsz)
 {
-	ssize_t	len;
-	int	rc;
+	const char	*dir;
+	ssize_t		 len;
+	int		 rc;
 
 	for (;;) {
 		if ((len = reader_line(r)) == 0) {
-			if (r->at == AT_DONE && r->lineno > 0)
+			if (r->at == AT_DONE)
 				return 0;
 			errbuf_set(errbuf, errsz, "%s: truncated after line %zu",
 			    r->path, r->lineno);
@@ -272,19 +305,6 @@ expiry_reader_next(struct expiry_reader *r, struct expiry_record *rec,
 		}
 		if (len == -1 || r->at == AT_DONE)
 			break;
-		if (r->lineno == 1) {
-			if (strcmp(r->line, EXPIRY_FILE_MAGIC) != 0)
-				break;
-			continue;
-		}
-		if (r->lineno == 2) {
-			if (strncmp(r->line, "revision ", 9) != 0 ||
-			    strlen(r->line + 9) >= sizeof(r->totals.revision))
-				break;
-			snprintf(r->totals.revision,
-			    sizeof(r->totals.revision), "%s", r->line + 9);
-			continue;
-		}
 		if (r->at == AT_LISTS && strncmp(r->line, "pp ", 3) == 0)
 			rc = parse_pp(r->line + 3, rec) == 0 ? 1 : -1;
 		else if (r->at == AT_LISTS &&
@@ -294,6 +314,14 @@ expiry_reader_next(struct expiry_reader *r, struct expiry_record *rec,
 		    strncmp(r->line, "bad ", 4) == 0) {
 			rc = parse_bad(r->line + 4, rec) == 0 &&
 			    ++r->nbad_listed <= MAX_EXPIRY_BAD ? 1 : -1;
+		} else if (r->segment && r->at == AT_LISTS &&
+		    strncmp(r->line, "touched ", 8) == 0) {
+			if ((dir = get_path(r->line + 8)) == NULL)
+				break;
+			memset(rec, 0, sizeof(*rec));
+			rec->kind = EXPIRY_REC_TOUCHED;
+			rec->pp.dir = (char *)dir;
+			rc = 1;
 		} else if ((rc = reader_total(r, (size_t)len)) == 0)
 			r->at++;
 		if (rc == -1)
@@ -305,10 +333,321 @@ expiry_reader_next(struct expiry_reader *r, struct expiry_record *rec,
 	return -1;
 }
 
+/* Returns the size of the file f, or 0 if unknown. */
+static off_t
+file_size(FILE *f)
+{
+	struct stat	st;
+
+	return fstat(fileno(f), &st) == 0 ? st.st_size : 0;
+}
+
+/* A directory some segment read again, and the last one that did. */
+struct touched_dir {
+	char	*dir;
+	size_t	 seg;		/* 1: the first segment of the chain */
+};
+
+/*
+ * The summary as the base and the chain of segments on it say: the base's
+ * records but those of directories a segment read again, then each
+ * segment's records but those a later one read again.
+ */
+struct expiry_reader {
+	struct file_reader	 file;		/* the base, then a segment */
+	char			 state_dir[PATH_MAX];
+	size_t			 cur;		/* 0: the base; i: segment i */
+	int			*fds;		/* the chain's segments, open */
+	size_t			 nseg;
+	struct touched_dir	*touched;	/* sorted by dir */
+	size_t			 ntouched;
+	size_t			 nbad_listed;
+	size_t			 base_objects, base_bad;	/* left out */
+	size_t			 seg_objects, seg_bad;		/* given */
+	int64_t			 seg_newest;
+	off_t			 base_bytes, seg_bytes;
+	struct expiry_summary	 base;		/* the base's totals */
+	struct expiry_summary	 totals;
+};
+
+static int
+touched_cmp(const void *a, const void *b)
+{
+	const struct touched_dir *x = a, *y = b;
+	int c = strcmp(x->dir, y->dir);
+
+	/* The same directory: the later segment first. */
+	return c != 0 ? c : x->seg > y->seg ? -1 : x->seg < y->seg;
+}
+
+/* Returns the last segment that read dir again, or 0 if none did. */
+static size_t
+touched_by(const struct expiry_reader *r, const char *dir)
+{
+	size_t	lo = 0, hi = r->ntouched, mid;
+	int	c;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if ((c = strcmp(dir, r->touched[mid].dir)) == 0)
+			return r->touched[mid].seg;
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return 0;
+}
+
+/* Returns the directory of rec: a record's, or a damaged object's. */
+static const char *
+record_dir(const struct expiry_record *rec, char *buf, size_t bufsz)
+{
+	const char	*slash;
+
+	if (rec->kind != EXPIRY_REC_BAD)
+		return rec->pp.dir;
+	slash = strrchr(rec->path, '/');
+	snprintf(buf, bufsz, "%.*s", slash != NULL ? (int)(slash - rec->path) :
+	    0, rec->path);
+	return buf;
+}
+
+/* Records dir as read again by segment seg. Returns 0, or -1 (ENOMEM). */
+static int
+touched_add(struct expiry_reader *r, const char *dir, size_t seg,
+    size_t *cap)
+{
+	struct touched_dir	*n;
+
+	if (r->ntouched == *cap) {
+		*cap = *cap ? 2 * *cap : 64;
+		if ((n = reallocarray(r->touched, *cap, sizeof(*n))) == NULL)
+			return -1;
+		r->touched = n;
+	}
+	if ((r->touched[r->ntouched].dir = strdup(dir)) == NULL)
+		return -1;
+	r->touched[r->ntouched++].seg = seg;
+	return 0;
+}
+
+/*
+ * Reads the segments of state_dir that apply, in a chain, to the base
+ * (r->base.revision): their touched directories, revision and newest
+ * update; keeps them open. A segment that does not apply ends the chain
+ * (it is of another base, or left by an interrupted run). Returns 0, or
+ * -1 with a message in errbuf if one that applies is damaged.
+ */
+static int
+read_chain(struct expiry_reader *r, const char *state_dir, char *errbuf,
+    size_t errsz)
+{
+	struct expiry_journal	 j;
+	struct file_reader	 seg;
+	struct expiry_record	 rec;
+	char			 path[PATH_MAX];
+	size_t			 i, k, cap = 0;
+	int			 fd, rc;
+
+	if (expiry_journal_list(state_dir, &j, errbuf, errsz) == -1)
+		return -1;
+	if (j.n > 0 && (r->fds = calloc(j.n, sizeof(*r->fds))) == NULL)
+		err(1, NULL);
+	rc = 0;
+	for (i = 0; i < j.n && rc == 0; i++) {
+		/* The chain goes 1, 2, ...: a gap ends it. */
+		if (j.seq[i] != r->nseg + 1 || expiry_segment_path(state_dir,
+		    j.seq[i], path, sizeof(path)) == -1 ||
+		    (fd = fs_open_regular(path)) < 0)
+			break;
+		if ((r->fds[r->nseg] = dup(fd)) == -1)
+			err(1, NULL);
+		if (file_open(&seg, fd, path, 1, errbuf, errsz) == -1) {
+			close(r->fds[r->nseg]);
+			rc = -1;
+			break;
+		}
+		if (strcmp(seg.base, r->base.revision) != 0 ||
+		    strcmp(seg.prev, r->totals.revision) != 0) {
+			file_close(&seg);
+			close(r->fds[r->nseg]);
+			break;
+		}
+		while ((rc = file_next(&seg, &rec, errbuf, errsz)) == 1) {
+			if (rec.kind == EXPIRY_REC_TOUCHED &&
+			    touched_add(r, rec.pp.dir, r->nseg + 1, &cap) == -1)
+				err(1, NULL);
+		}
+		if (rc == 0) {
+			r->nseg++;
+			r->seg_bytes += file_size(seg.f);
+			snprintf(r->totals.revision, sizeof(r->totals.revision),
+			    "%s", seg.totals.revision);
+			/* Each holds the newest update of its directories. */
+			if (seg.totals.newest_update != TSNORM_NO_TIME &&
+			    (r->seg_newest == TSNORM_NO_TIME ||
+			    seg.totals.newest_update > r->seg_newest))
+				r->seg_newest = seg.totals.newest_update;
+		} else
+			close(r->fds[r->nseg]);
+		file_close(&seg);
+	}
+	expiry_journal_free(&j);
+	if (rc == -1)
+		return -1;
+	/* Sorted by dir, the later segment first; then one entry per dir. */
+	if (r->ntouched > 0)
+		qsort(r->touched, r->ntouched, sizeof(r->touched[0]),
+		    touched_cmp);
+	for (i = k = 0; i < r->ntouched; i++) {
+		if (k > 0 && strcmp(r->touched[k - 1].dir,
+		    r->touched[i].dir) == 0) {
+			free(r->touched[i].dir);
+			continue;
+		}
+		r->touched[k++] = r->touched[i];
+	}
+	r->ntouched = k;
+	return 0;
+}
+
+int
+expiry_reader_open(const char *state_dir, struct expiry_reader **rp,
+    char *errbuf, size_t errsz)
+{
+	struct expiry_reader	*r;
+	char			 path[PATH_MAX];
+	int			 fd, saved;
+
+	*rp = NULL;
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", state_dir,
+	    EXPIRY_FILE_NAME) >= sizeof(path)) {
+		errbuf_set(errbuf, errsz, "%s/%s: path too long", state_dir,
+		    EXPIRY_FILE_NAME);
+		return -1;
+	}
+	if ((fd = fs_open_regular(path)) < 0) {
+		saved = fd == -2 ? 0 : errno;
+		errbuf_set(errbuf, errsz, "%s: %s", path, fd == -2 ?
+		    "not a regular file" : strerror(saved));
+		return saved == ENOENT ? 1 : -1;
+	}
+	if ((r = calloc(1, sizeof(*r))) == NULL)
+		err(1, NULL);
+	snprintf(r->state_dir, sizeof(r->state_dir), "%s", state_dir);
+	r->seg_newest = TSNORM_NO_TIME;
+	if (file_open(&r->file, fd, path, 0, errbuf, errsz) == -1) {
+		free(r);
+		return -1;
+	}
+	r->base_bytes = file_size(r->file.f);
+	snprintf(r->base.revision, sizeof(r->base.revision), "%s",
+	    r->file.totals.revision);
+	snprintf(r->totals.revision, sizeof(r->totals.revision), "%s",
+	    r->file.totals.revision);
+	r->totals.newest_update = TSNORM_NO_TIME;
+	if (read_chain(r, state_dir, errbuf, errsz) == -1) {
+		expiry_reader_close(r);
+		return -1;
+	}
+	*rp = r;
+	return 0;
+}
+
+/* Ends the reading: the totals of the base and segments together. */
+static void
+reader_finish(struct expiry_reader *r)
+{
+	struct expiry_summary	*t = &r->totals;
+
+	t->objects = (r->base.objects > r->base_objects ? r->base.objects -
+	    r->base_objects : 0) + r->seg_objects;
+	t->nbad = (r->base.nbad > r->base_bad ? r->base.nbad - r->base_bad :
+	    0) + r->seg_bad;
+	t->dropped = r->base.dropped;
+	t->newest_update = r->base.newest_update;
+	if (r->seg_newest != TSNORM_NO_TIME && (t->newest_update ==
+	    TSNORM_NO_TIME || r->seg_newest > t->newest_update))
+		t->newest_update = r->seg_newest;
+}
+
+int
+expiry_reader_next(struct expiry_reader *r, struct expiry_record *rec,
+    char *errbuf, size_t errsz)
+{
+	char		 dirbuf[PATH_MAX], path[PATH_MAX];
+	const char	*dir;
+	size_t		 by;
+	int		 rc, fd;
+
+	for (;;) {
+		if (r->cur > r->nseg)
+			return 0;
+		if ((rc = file_next(&r->file, rec, errbuf, errsz)) == -1)
+			return -1;
+		if (rc == 0) {
+			/* The end of a file: on to the next segment. */
+			if (r->cur == 0)
+				r->base = r->file.totals;
+			file_close(&r->file);
+			if (++r->cur > r->nseg) {
+				reader_finish(r);
+				return 0;
+			}
+			fd = r->fds[r->cur - 1];
+			r->fds[r->cur - 1] = -1;
+			(void)expiry_segment_path(r->state_dir, r->cur, path,
+			    sizeof(path));
+			if (lseek(fd, 0, SEEK_SET) == -1) {
+				errbuf_set(errbuf, errsz, "%s: %s", path,
+				    strerror(errno));
+				close(fd);
+				return -1;
+			}
+			if (file_open(&r->file, fd, path, 1, errbuf,
+			    errsz) == -1)
+				return -1;
+			continue;
+		}
+		if (rec->kind == EXPIRY_REC_TOUCHED)
+			continue;
+		dir = record_dir(rec, dirbuf, sizeof(dirbuf));
+		by = touched_by(r, dir);
+		if (by != r->cur) {
+			/* Read again by a (later) segment. */
+			if (r->cur == 0 && rec->kind == EXPIRY_REC_BAD)
+				r->base_bad++;
+			else if (r->cur == 0)
+				r->base_objects += rec->pp.objects;
+			continue;
+		}
+		if (rec->kind == EXPIRY_REC_BAD) {
+			if (r->cur > 0)
+				r->seg_bad++;
+			if (r->nbad_listed >= MAX_EXPIRY_BAD)
+				continue;	/* counted, not listed */
+			r->nbad_listed++;
+		} else if (r->cur > 0)
+			r->seg_objects += rec->pp.objects;
+		return 1;
+	}
+}
+
 const struct expiry_summary *
 expiry_reader_totals(const struct expiry_reader *r)
 {
 	return &r->totals;
+}
+
+size_t
+expiry_reader_chain(const struct expiry_reader *r, const char **base,
+    off_t *base_bytes, off_t *segment_bytes)
+{
+	*base = r->base.revision;
+	*base_bytes = r->base_bytes;
+	*segment_bytes = r->seg_bytes;
+	return r->nseg;
 }
 
 void
@@ -316,7 +655,14 @@ expiry_reader_close(struct expiry_reader *r)
 {
 	if (r == NULL)
 		return;
-	fclose(r->f);
+	file_close(&r->file);
+	for (size_t i = 0; i < r->nseg; i++)
+		if (r->fds[i] != -1)
+			close(r->fds[i]);
+	free(r->fds);
+	for (size_t i = 0; i < r->ntouched; i++)
+		free(r->touched[i].dir);
+	free(r->touched);
 	free(r);
 }
 
@@ -420,19 +766,15 @@ int
 expiry_file_revision(const char *state_dir, char *buf, size_t bufsz)
 {
 	struct expiry_reader	*r;
-	struct expiry_record	 rec;
 	char			 err[ERR_MAX];
 	int			 rc;
 
 	buf[0] = '\0';
 	if ((rc = expiry_reader_open(state_dir, &r, err, sizeof(err))) != 0)
 		return rc;
-	/* The first record (or the end) comes after the revision line. */
-	rc = expiry_reader_next(r, &rec, err, sizeof(err));
-	if (rc != -1)
-		snprintf(buf, bufsz, "%s", r->totals.revision);
+	snprintf(buf, bufsz, "%s", r->totals.revision);
 	expiry_reader_close(r);
-	return rc == -1 ? -1 : 0;
+	return 0;
 }
 
 int

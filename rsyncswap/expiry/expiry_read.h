@@ -1,6 +1,11 @@
-/* Reading <state-dir>/expiry: record by record, or whole into a summary. */
+/*
+ * Reading the expiry summary, <state-dir>/expiry and the segments on it
+ * (expiry_journal.h), as one: record by record, or whole into a summary.
+ */
 #ifndef RSYNCSWAP_EXPIRY_READ_H
 #define RSYNCSWAP_EXPIRY_READ_H
+
+#include <sys/types.h>
 
 #include <stddef.h>
 #include <stdint.h>
@@ -10,8 +15,10 @@
 struct expiry_reader;
 
 /*
- * Opens <state_dir>/expiry into *r. Returns 0; 1 if there is no such
- * file; -1 with a message in errbuf.
+ * Opens <state_dir>/expiry and the chain of segments on it into *r: the
+ * revision it describes is then known. Returns 0; 1 if there is no such
+ * file; -1 with a message in errbuf (damaged: a head, or a segment of the
+ * chain).
  */
 int	expiry_reader_open(const char *state_dir, struct expiry_reader **r,
 	    char *errbuf, size_t errsz);
@@ -25,19 +32,27 @@ int	expiry_reader_next(struct expiry_reader *r, struct expiry_record *rec,
 	    char *errbuf, size_t errsz);
 
 /*
- * Returns the totals of the file (objects, nbad, dropped, newest_update;
- * no lists) once expiry_reader_next() returned 0, and the revision it
- * describes once it returned anything but -1.
+ * Returns the totals of the summary (objects, nbad, dropped,
+ * newest_update; no lists) once expiry_reader_next() returned 0, and the
+ * revision it describes from the start.
  */
 const struct expiry_summary *expiry_reader_totals(const struct expiry_reader *r);
+
+/*
+ * Returns the number of segments r applies to its base, and sets *base to
+ * the base's revision and the sizes of the base file and those segments.
+ */
+size_t	expiry_reader_chain(const struct expiry_reader *r, const char **base,
+	    off_t *base_bytes, off_t *segment_bytes);
 
 /* Closes r (NULL is fine). */
 void	expiry_reader_close(struct expiry_reader *r);
 
 /*
- * Writes into buf the revision that <state_dir>/expiry describes, from its
- * head alone. Returns 0; 1 if there is no such file; -1 if its head is
- * damaged or of another format (buf is then "").
+ * Writes into buf the revision that the summary describes: of the last
+ * segment of the chain, or of the base's head. Returns 0; 1 if there is
+ * no such file; -1 if a head is damaged or of another format (buf is
+ * then "").
  */
 int	expiry_file_revision(const char *state_dir, char *buf, size_t bufsz);
 

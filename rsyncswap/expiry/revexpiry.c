@@ -1,7 +1,9 @@
 /*
- * The expiry file of a new revision: read by the snapshot's commit, or
- * streamed from the previous revision's file after deltas (memory is the
- * touched directories, not the repository), or read from the tree.
+ * The expiry summary of a new revision: read by the snapshot's commit, or
+ * after deltas a segment of the directories they touched on the previous
+ * revision's summary (now and then folded into a new base, streamed:
+ * memory is the touched directories, not the repository), or read from
+ * the tree.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -13,6 +15,7 @@
 
 #include "rsyncswap/base/limits.h"
 #include "rsyncswap/base/log.h"
+#include "rsyncswap/expiry/expiry_journal.h"
 #include "rsyncswap/expiry/expiry_walk.h"
 #include "rsyncswap/expiry/revexpiry.h"
 
@@ -141,31 +144,91 @@ revexpiry_begin(struct revexpiry *x, const char *state_dir,
 }
 
 /*
- * Writes a new expiry file for the revision directory revfd (taken over
- * and closed): from the previous file when t is not NULL and that file
- * is good, else from the tree. Returns 0, or -1 with a message in errbuf.
+ * Returns 1 if the summary under prev (of the revision the deltas were
+ * applied to) takes one more segment, 0 if it is to be folded into a new
+ * base: EXPIRY_SEGMENTS_MAX segments, or their bytes over half the base's
+ * or EXPIRY_JOURNAL_MAX.
+ */
+static int
+takes_segment(const struct expiry_reader *prev)
+{
+	const char	*base;
+	off_t		 base_bytes, seg_bytes;
+	size_t		 n;
+
+	n = expiry_reader_chain(prev, &base, &base_bytes, &seg_bytes);
+	return n < EXPIRY_SEGMENTS_MAX && seg_bytes <= base_bytes / 2 &&
+	    seg_bytes <= EXPIRY_JOURNAL_MAX;
+}
+
+/*
+ * Writes the segment of the revision name (made by the deltas, t sorted
+ * here, applied to prev_name) on the chain of prev, reading the touched
+ * directories of revfd. Returns 0, or -1 with a message in errbuf.
+ */
+static int
+to_segment(const char *state_dir, struct expiry_reader *prev, int revfd,
+    const char *name, const char *prev_name, struct touched *t,
+    char *errbuf, size_t errsz)
+{
+	struct expiry_writer	*w;
+	struct expiry_sink	 sink;
+	const char		*base;
+	off_t			 base_bytes, seg_bytes;
+	size_t			 n, i;
+
+	n = expiry_reader_chain(prev, &base, &base_bytes, &seg_bytes);
+	/* What is beyond the chain was left by an interrupted run. */
+	if (expiry_journal_trim(state_dir, n, errbuf, errsz) == -1)
+		return -1;
+	if ((w = expiry_writer_open_segment(state_dir, n + 1, base, prev_name,
+	    name, errbuf, errsz)) == NULL)
+		return -1;
+	touched_sort(t);
+	for (i = 0; i < t->n; i++)
+		expiry_writer_touched(w, t->dirs[i]);
+	expiry_writer_sink(w, &sink);
+	for (i = 0; i < t->n; i++)
+		expiry_scan_dir(revfd, t->dirs[i], &sink);
+	return expiry_writer_commit(w, errbuf, errsz);
+}
+
+/*
+ * Writes the expiry summary of the revision directory revfd (taken over
+ * and closed), named name: when t is not NULL and the summary is good and
+ * of prev_name, a segment on it, or that summary folded into a new base;
+ * else a new base read from the tree. Returns 0, or -1 with a message in
+ * errbuf.
  */
 static int
 from_revision(const char *state_dir, int revfd, const char *name,
     const char *prev_name, struct touched *t, char *errbuf, size_t errsz)
 {
 	struct expiry_reader	*prev = NULL;
-	struct expiry_writer	*w;
+	struct expiry_writer	*w = NULL;
 	struct expiry_sink	 sink;
-	char			 prev_rev[EXPIRY_REVISION_MAX];
-	int			 ok = 0;
+	int			 ok = 0, rc;
 
-	if ((w = expiry_writer_open(state_dir, name, errbuf, errsz)) == NULL) {
-		close(revfd);
-		return -1;
-	}
-	/* The previous file counts only if it is the previous revision's. */
+	/* The summary counts only if it is the previous revision's. */
 	if (t != NULL && prev_name != NULL &&
-	    expiry_file_revision(state_dir, prev_rev, sizeof(prev_rev)) == 0 &&
-	    strcmp(prev_rev, prev_name) == 0 &&
 	    expiry_reader_open(state_dir, &prev, errbuf, errsz) == 0 &&
-	    from_deltas(prev, revfd, t, w, errbuf, errsz) == 0)
-		ok = 1;
+	    strcmp(expiry_reader_totals(prev)->revision, prev_name) == 0) {
+		if (takes_segment(prev)) {
+			rc = to_segment(state_dir, prev, revfd, name,
+			    prev_name, t, errbuf, errsz);
+			expiry_reader_close(prev);
+			close(revfd);
+			return rc;
+		}
+		if ((w = expiry_writer_open(state_dir, name, errbuf,
+		    errsz)) == NULL) {
+			expiry_reader_close(prev);
+			close(revfd);
+			return -1;
+		}
+		if (from_deltas(prev, revfd, t, w, errbuf, errsz) == 0)
+			ok = 1;
+	}
 	expiry_reader_close(prev);
 	if (!ok) {
 		/* Start again from the tree. */
@@ -204,6 +267,7 @@ revexpiry_save(struct revexpiry *x, const char *state_dir, int rsync_dirfd,
 		snprintf(path, sizeof(path), "%s/%s", state_dir,
 		    EXPIRY_FILE_NAME);
 		unlink(path);
+		(void)expiry_journal_trim(state_dir, 0, path, sizeof(path));
 		log_warn("expiry summary: %s", err);
 	}
 }

@@ -41,6 +41,8 @@ struct view {
 	char			 sum_other[EXPIRY_REVISION_MAX];	/* the
 						   revision of a summary not
 						   of current */
+	char			 sum_err[ERR_MAX];	/* why the summary
+							   cannot be read */
 	struct cleanup_file	 cf;	/* what the last sweep saw */
 	struct cleanup_rev	 rv[STATUS_MAX_REVISIONS];	/* of names[] */
 	int			 health;		/* STATUS_* */
@@ -290,6 +292,9 @@ print_text(FILE *f, struct view *v, long long expiry_warn)
 		fprintf(f, "expiry: not known (the summary is of %s; the next "
 		    "sync reads the served revision again)\n",
 		    log_scrub(v->sum_other));
+	else if (v->sum_err[0] != '\0')
+		fprintf(f, "expiry: not known (%s; the next sync reads the "
+		    "served revision again)\n", log_scrub(v->sum_err));
 	else
 		fprintf(f, "expiry: not known yet\n");
 }
@@ -466,7 +471,9 @@ status_print(FILE *f, const char *state_dir, const char *rsync_dir,
 	    CLEANUP_AFTER_DEFAULT;
 	v->cur_rev = v->cur[0] != '\0' ? state_history_find(&v->st, v->cur) :
 	    NULL;
-	v->have_sum = expiry_load(state_dir, &v->sum, err, sizeof(err)) == 0;
+	if ((rc = expiry_load(state_dir, &v->sum, err, sizeof(err))) == -1)
+		snprintf(v->sum_err, sizeof(v->sum_err), "%s", err);
+	v->have_sum = rc == 0;
 	/* A summary of another revision (a run killed before it) is none. */
 	if (v->have_sum && strcmp(v->sum.revision, v->cur) != 0) {
 		snprintf(v->sum_other, sizeof(v->sum_other), "%s",

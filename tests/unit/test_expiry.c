@@ -4,6 +4,8 @@
  * (expired / expiring boundaries), the daemon warning line, and the state
  * file (save, load, damaged files refused).
  */
+#include <sys/stat.h>
+
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,6 +19,7 @@
 
 #include "rsyncswap/base/limits.h"
 #include "rsyncswap/expiry/expiry.h"
+#include "rsyncswap/expiry/expiry_journal.h"
 #include "rsyncswap/expiry/expiry_print.h"
 #include "rsyncswap/expiry/expiry_read.h"
 #include "tests/unit/tmpdir.h"
@@ -357,6 +360,131 @@ test_load_brief(void **state)
 	tmpdir_remove(dir);
 }
 
+
+/* Writes text to DIR/expiry.d/NAME. */
+static void
+put_segment(const char *dir, const char *name, const char *text)
+{
+	char	path[4200];
+	FILE	*f;
+
+	snprintf(path, sizeof(path), "%s/expiry.d", dir);
+	(void)mkdir(path, 0755);
+	snprintf(path, sizeof(path), "%s/expiry.d/%s", dir, name);
+	assert_non_null(f = fopen(path, "w"));
+	fputs(text, f);
+	fclose(f);
+}
+
+/* Returns the PP of l at dir, or NULL. */
+static const struct expiry_pp *
+pp_at(const struct expiry_summary *l, const char *dir)
+{
+	for (size_t i = 0; i < l->npps; i++)
+		if (strcmp(l->pps[i].dir, dir) == 0)
+			return &l->pps[i];
+	return NULL;
+}
+
+/*
+ * The base and the chain of segments on it read as one: a directory a
+ * segment read again counts as that segment (the last one) says; a
+ * segment of another base, after a gap, or of another prev is not read; a
+ * damaged one that fits is an error.
+ */
+static void
+test_segments(void **state)
+{
+	struct expiry_summary	 l;
+	char			 dir[4096], err[512], rev[EXPIRY_REVISION_MAX];
+
+	(void)state;
+	assert_int_equal(tmpdir_make(dir, sizeof(dir), "test_expiry_seg"), 0);
+	put_file(dir, "rsyncswap-expiry 3\nrevision r1\n"
+	    "pp 10 10 - - 1 2 a\npp 20 20 - - 1 2 b\npp 30 30 - - 1 2 c\n"
+	    "bad io-error b/x.crl\nother 1 e\n"
+	    "objects 7\ndamaged 1\ndropped 0\nnewest-update 5\nend\n");
+	/* 2: b read again (now 40, its bad object gone), d added. */
+	put_segment(dir, "000001", "rsyncswap-expiry-segment 1\nbase r1\n"
+	    "prev r1\nrevision r2\ntouched b\ntouched d\n"
+	    "pp 40 40 - - 1 3 b\npp 50 50 - - 1 1 d\n"
+	    "objects 4\ndamaged 0\ndropped 0\nnewest-update 7\nend\n");
+	/* 3: b again (45), a emptied, e damaged. */
+	put_segment(dir, "000002", "rsyncswap-expiry-segment 1\nbase r1\n"
+	    "prev r2\nrevision r3\ntouched a\ntouched b\ntouched e\n"
+	    "pp 45 45 - - 1 2 b\nbad unreadable e/y.mft\n"
+	    "objects 2\ndamaged 1\ndropped 0\nnewest-update 6\nend\n");
+	assert_int_equal(expiry_load(dir, &l, err, sizeof(err)), 0);
+	assert_string_equal(l.revision, "r3");
+	assert_int_equal(l.npps, 3);
+	assert_null(pp_at(&l, "a"));
+	assert_int_equal(pp_at(&l, "b")->expiry, 45);
+	assert_int_equal(pp_at(&l, "c")->expiry, 30);
+	assert_int_equal(pp_at(&l, "d")->expiry, 50);
+	assert_int_equal(l.objects, 2 + 2 + 1);	/* c, b (3), d */
+	assert_int_equal(l.nbad, 1);
+	assert_int_equal(l.nbad_listed, 1);
+	assert_string_equal(l.bad[0].path, "e/y.mft");
+	assert_int_equal(l.newest_update, 7);
+	expiry_summary_free(&l);
+	assert_int_equal(expiry_file_revision(dir, rev, sizeof(rev)), 0);
+	assert_string_equal(rev, "r3");
+
+	/* After a gap, nothing more is read. */
+	put_segment(dir, "000004", "rsyncswap-expiry-segment 1\nbase r1\n"
+	    "prev r3\nrevision r4\ntouched c\n"
+	    "objects 0\ndamaged 0\ndropped 0\nnewest-update -\nend\n");
+	assert_int_equal(expiry_file_revision(dir, rev, sizeof(rev)), 0);
+	assert_string_equal(rev, "r3");
+	/* Nor a segment of another prev: it ends the chain. */
+	put_segment(dir, "000003", "rsyncswap-expiry-segment 1\nbase r1\n"
+	    "prev r2\nrevision r9\ntouched c\n"
+	    "objects 0\ndamaged 0\ndropped 0\nnewest-update -\nend\n");
+	assert_int_equal(expiry_load(dir, &l, err, sizeof(err)), 0);
+	assert_string_equal(l.revision, "r3");
+	assert_int_equal(pp_at(&l, "c")->expiry, 30);
+	expiry_summary_free(&l);
+	/* One that fits: 4 follows; c is gone. */
+	put_segment(dir, "000003", "rsyncswap-expiry-segment 1\nbase r1\n"
+	    "prev r3\nrevision r3b\n"
+	    "objects 0\ndamaged 0\ndropped 0\nnewest-update -\nend\n");
+	put_segment(dir, "000004", "rsyncswap-expiry-segment 1\nbase r1\n"
+	    "prev r3b\nrevision r4\ntouched c\n"
+	    "objects 0\ndamaged 0\ndropped 0\nnewest-update -\nend\n");
+	assert_int_equal(expiry_load(dir, &l, err, sizeof(err)), 0);
+	assert_string_equal(l.revision, "r4");
+	assert_null(pp_at(&l, "c"));
+	assert_int_equal(l.npps, 2);
+	expiry_summary_free(&l);
+
+	/* A damaged segment of the chain: the summary is damaged. */
+	put_segment(dir, "000004", "rsyncswap-expiry-segment 1\nbase r1\n"
+	    "prev r3b\nrevision r4\ntouched c\nobjects 0\n");
+	assert_int_equal(expiry_load(dir, &l, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "000004: truncated"));
+	assert_int_equal(expiry_file_revision(dir, rev, sizeof(rev)), -1);
+
+	/* A new base removes every segment first. */
+	put_file(dir, "rsyncswap-expiry 3\nrevision r1\nobjects 0\ndamaged 0\n"
+	    "dropped 0\nnewest-update -\nend\n");
+	assert_int_equal(expiry_load(dir, &l, err, sizeof(err)), -1);
+	memset(&l, 0, sizeof(l));
+	snprintf(l.revision, sizeof(l.revision), "r5");
+	assert_int_equal(expiry_save(dir, &l, err, sizeof(err)), 0);
+	assert_int_equal(expiry_load(dir, &l, err, sizeof(err)), 0);
+	assert_string_equal(l.revision, "r5");
+	expiry_summary_free(&l);
+	{
+		struct expiry_journal j;
+
+		assert_int_equal(expiry_journal_list(dir, &j, err,
+		    sizeof(err)), 0);
+		assert_int_equal(j.n, 0);
+		expiry_journal_free(&j);
+	}
+	tmpdir_remove(dir);
+}
+
 int
 main(void)
 {
@@ -366,6 +494,7 @@ main(void)
 		cmocka_unit_test(test_assess_and_warn),
 		cmocka_unit_test(test_file),
 		cmocka_unit_test(test_load_brief),
+		cmocka_unit_test(test_segments),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
