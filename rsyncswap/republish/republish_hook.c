@@ -21,6 +21,7 @@ hook_build(void *arg, const char *session, long long serial, char *err,
 	return 0;
 }
 
+/* Starts the copy of a fetched snapshot or delta. */
 static void
 hook_doc_begin(void *arg, enum rrdp_kind kind, long long serial)
 {
@@ -30,7 +31,7 @@ hook_doc_begin(void *arg, enum rrdp_kind kind, long long serial)
 		rrdpout_doc_begin(h->out, kind, serial);
 }
 
-/* A failed copy is reported by rrdpout_doc_end. */
+/* Copies bytes of the document; a failed copy is told by rrdpout_doc_end. */
 static void
 hook_doc_write(void *arg, const void *buf, size_t len)
 {
@@ -52,6 +53,7 @@ hook_doc_end(void *arg, int ok)
 		snprintf(h->out_err, sizeof(h->out_err), "%s", err);
 }
 
+/* The deltas copied did not lead to the serial: they are not listed. */
 static void
 hook_deltas_failed(void *arg)
 {
@@ -111,6 +113,7 @@ fail:
 	return -1;
 }
 
+/* Removes the documents unlisted longer than the revisions' cleanup time. */
 static void
 hook_swept(void *arg, long long cleanup_after, const struct privs *privs)
 {
