@@ -102,8 +102,11 @@
 /* PPs listed as closest to expiry, and expired PPs listed by a report. */
 #define EXPIRY_CLOSEST		10
 #define MAX_EXPIRY_LISTED	100
-/* Deepest directory below the top of a tree the expiry walk enters. */
-#define MAX_EXPIRY_WALK_DEPTH	(MAX_PATH_DEPTH + 2)
+/*
+ * Deepest directory below the top of a tree the tree walk (tree/walk.c:
+ * the commit's directory times, the expiry summary) enters.
+ */
+#define MAX_TREE_WALK_DEPTH	(MAX_PATH_DEPTH + 2)
 /* Default warning window of `rsyncswap expiry --warn` (hours). */
 #define EXPIRY_WARN_DEFAULT_HOURS	6
 /* Default warning window of --expiry-warn in watch, status, metrics. */

@@ -21,10 +21,12 @@
 #include "rsyncswap/cli/cmd.h"
 #include "rsyncswap/daemon/watch.h"
 #include "rsyncswap/expiry/expiry_cmd.h"
+#include "rsyncswap/expiry/expiry_hook.h"
 #include "rsyncswap/fetch/fetch.h"
 #include "rsyncswap/obs/metrics.h"
 #include "rsyncswap/obs/status.h"
 #include "rsyncswap/report/report.h"
+#include "rsyncswap/republish/republish_hook.h"
 #include "rsyncswap/state/state.h"
 #include "rsyncswap/sweep/privhelper.h"
 #include "rsyncswap/sweep/privs.h"
@@ -135,8 +137,25 @@ check_rrdp(struct cli *c)
 	    c->rrdp.base_uri[strlen(c->rrdp.base_uri) - 1] != '/')
 		return cli_usage_error(c, "--rrdp-base-uri: \"%s\" is not an http(s) "
 		    "URI ending in /", c->rrdp.base_uri);
-	c->w.sync.rrdp = &c->rrdp;
 	return -1;
+}
+
+/*
+ * Hooks into the sync what it feeds besides the revisions (sync_hook.h):
+ * the expiry summary, and with --rrdp-dir the RRDP output.
+ */
+static void
+add_hooks(struct cli *c)
+{
+	static struct expiry_hook xh;
+	static struct republish_hook rh;
+
+	expiry_hook_init(&xh, c->w.sync.state_dir);
+	(void)sync_hooks_add(&c->w.sync.hooks, &xh.hook);
+	if (c->rrdp.dir != NULL) {
+		republish_hook_init(&rh, &c->rrdp);
+		(void)sync_hooks_add(&c->w.sync.hooks, &rh.hook);
+	}
 }
 
 /* Creates dir owned by p's user when we are root. Returns 0 or -1. */
@@ -406,6 +425,7 @@ cmd_main(int argc, char *argv[])
 		if ((rc = check_rrdp(&c)) != -1 ||
 		    (rc = setup_privileges(&c, &privs, 0)) != 0)
 			return rc;
+		add_hooks(&c);
 		if ((r = sync_sweep_only(o, &swept)) == SYNC_OK && !o->quiet)
 			printf("swept %d entr%s\n", swept, swept == 1 ? "y" :
 			    "ies");
@@ -430,6 +450,7 @@ cmd_main(int argc, char *argv[])
 	}
 	if ((rc = setup_privileges(&c, &privs, c.cmd == CMD_WATCH)) != 0)
 		return rc;
+	add_hooks(&c);
 	if (c.cmd == CMD_WATCH)
 		return sync_exit(watch_run(&c.w));
 	r = sync_run(o, &rep);

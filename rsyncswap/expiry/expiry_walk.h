@@ -4,14 +4,16 @@
 
 #include <stddef.h>
 
+#include "rsyncswap/base/limits.h"
 #include "rsyncswap/expiry/expiry.h"
+#include "rsyncswap/tree/walk.h"
 
 /*
  * Reads every regular file named *.mft or *.crl below dir with
  * tsnorm_inspect() and fills sum (freed by expiry_summary_free). dir itself
  * may be a symlink (e.g. <rsync-dir>/current); nothing below it is
  * followed: symlinks, other non-regular files, directories deeper than
- * MAX_EXPIRY_WALK_DEPTH and paths longer than PATH_MAX are skipped and
+ * MAX_TREE_WALK_DEPTH and paths longer than PATH_MAX are skipped and
  * counted in *skipped (may be NULL). A manifest or CRL that cannot be read
  * is listed as damaged. Memory: one object at a time (at most
  * MAX_OBJECT_SIZE_LIMIT) plus the accumulator's bound (the summary).
@@ -29,14 +31,22 @@ int	expiry_walk(const char *dir, struct expiry_summary *sum,
 size_t	expiry_walk_fd(int fd, struct expiry_sink *sink);
 
 /*
- * Sets the access and modification times of every directory below the
- * directory fd (not closed) and of fd itself to t (whole seconds), each
- * once its content has been walked; with a sink, also does what
- * expiry_walk_fd() does, in the same walk (sink NULL: no file is read).
- * Returns 0, or -1 with errno set if a directory could not be walked or
- * its times set.
+ * What a tree walk (tree/walk.h) passes, read for the expiry summary: the
+ * manifests and CRLs of each directory, given to sink once the directory
+ * is done. A revision's commit walks its tree with v to set directory
+ * times and fill the summary in one read of the tree.
  */
-int	expiry_walk_times(int fd, struct expiry_sink *sink, long long t);
+struct expiry_visit {
+	struct tree_visit	 v;		/* what the walk is given */
+	struct expiry_sink	*sink;
+	unsigned char		*buf;		/* one object; freed at the end */
+	size_t			 bufsz;
+	size_t			 skipped;	/* not regular when opened */
+	struct expiry_dir	 dirs[MAX_TREE_WALK_DEPTH + 1];	/* per level */
+};
+
+/* Makes x a visitor feeding sink. */
+void	expiry_visit_init(struct expiry_visit *x, struct expiry_sink *sink);
 
 /*
  * Reads the manifests and CRLs of the one directory dir (relative to

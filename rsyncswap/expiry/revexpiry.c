@@ -140,7 +140,8 @@ revexpiry_begin(struct revexpiry *x, const char *state_dir,
 		return;
 	}
 	expiry_writer_sink(x->w, &x->sink);
-	revision_set_expiry(rev, &x->sink);
+	expiry_visit_init(&x->visit, &x->sink);
+	revision_set_visit(rev, &x->visit.v);
 }
 
 /*

@@ -9,6 +9,7 @@
 #include <stddef.h>
 
 #include "rsyncswap/expiry/expiry_read.h"
+#include "rsyncswap/expiry/expiry_walk.h"
 #include "rsyncswap/tree/revision.h"
 
 /* Directories touched by the deltas of one run. */
@@ -26,6 +27,7 @@ void	touched_free(struct touched *t);
 struct revexpiry {
 	struct expiry_writer	*w;	/* filled by the revision's commit */
 	struct expiry_sink	 sink;
+	struct expiry_visit	 visit;	/* the commit's walk feeds sink */
 };
 
 /*

@@ -14,8 +14,6 @@
 #include "rsyncswap/base/log.h"
 #include "rsyncswap/base/optname.h"
 #include "rsyncswap/base/uri.h"
-#include "rsyncswap/expiry/revexpiry.h"
-#include "rsyncswap/republish/republish.h"
 #include "rsyncswap/rrdp/rrdp.h"
 #include "rsyncswap/state/state.h"
 #include "rsyncswap/sweep/sweep.h"
@@ -42,16 +40,13 @@ struct run {
 	char				 current[STATE_NAME_MAX];
 	int				 have_current;
 	struct rrdp_notification	 n;
-	struct rrdpout			*out;	/* --rrdp-dir output, or NULL */
-	char				 out_err[ERR_MAX];
 	char				 err[ERR_MAX];
-	struct revexpiry		 xp;	/* the expiry file */
 };
 
-/* The parser and, with --rrdp-dir, the copy of the document. */
+/* The parser and the hooks' tee of the document (NULL: none). */
 struct doc_sink {
 	struct rrdp_parser	*p;
-	struct rrdpout		*out;
+	const struct sync_hooks	*tee;
 };
 
 static int
@@ -61,21 +56,10 @@ parser_sink(void *arg, const void *buf, size_t len)
 
 	if (sync_interrupt || rrdp_parser_feed(ds->p, buf, len) == -1)
 		return -1;
-	/* A failed copy is reported by rrdpout_doc_end. */
-	if (ds->out != NULL)
-		rrdpout_doc_write(ds->out, buf, len);
+	/* A failed copy is the tee's to report, at the end of the run. */
+	if (ds->tee != NULL)
+		hooks_doc_write(ds->tee, buf, len);
 	return 0;
-}
-
-/* Ends the copy of a document; a failure is kept for the end of the run. */
-static void
-run_copy_end(struct run *r, int ok)
-{
-	char err[ERR_MAX];
-
-	if (r->out != NULL && rrdpout_doc_end(r->out, ok, err,
-	    sizeof(err)) == -1 && r->out_err[0] == '\0')
-		snprintf(r->out_err, sizeof(r->out_err), "%s", err);
 }
 
 /*
@@ -95,7 +79,7 @@ run_document(struct run *r, enum rrdp_kind kind, const char *uri,
 	enum fetch_result fr;
 	char ferr[ERR_MAX], label[2 * MAX_URI_LENGTH + 4096];
 	long long max;
-	int copy = r->out != NULL && kind != RRDP_NOTIFICATION, ok = 0;
+	int copy = kind != RRDP_NOTIFICATION, ok = 0;
 
 	/* The objects are applied on a second thread, in document order. */
 	if (a != NULL && (pp = pipe_start(a, ferr, sizeof(ferr))) == NULL) {
@@ -115,9 +99,9 @@ run_document(struct run *r, enum rrdp_kind kind, const char *uri,
 	max = kind == RRDP_NOTIFICATION ? MAX_NOTIFICATION_SIZE :
 	    MAX_DOCUMENT_SIZE;
 	ds.p = p;
-	ds.out = copy ? r->out : NULL;
+	ds.tee = copy ? &r->o->hooks : NULL;
 	if (copy)
-		rrdpout_doc_begin(r->out, kind, serial);
+		hooks_doc_begin(&r->o->hooks, kind, serial);
 	fr = fetch_document(&r->o->fetch, uri, v, max, parser_sink, &ds, ferr,
 	    sizeof(ferr));
 	if (fr == FETCH_NOT_MODIFIED) {
@@ -150,7 +134,7 @@ run_document(struct run *r, enum rrdp_kind kind, const char *uri,
 		ok = 0;
 	}
 	if (copy)
-		run_copy_end(r, ok);
+		hooks_doc_end(&r->o->hooks, ok);
 	rrdp_parser_free(p);
 	return ok ? 0 : -1;
 }
@@ -198,10 +182,11 @@ run_begin(struct run *r, int btrfs)
 static struct revision *
 run_snapshot(struct run *r, struct apply *a)
 {
-	touched_free(&a->touched);
 	memset(a, 0, sizeof(*a));
 	a->layout = r->o->layout;
 	a->snapshot = 1;
+	a->hooks = &r->o->hooks;
+	hooks_rev_begin(&r->o->hooks, 1);
 	if ((a->rev = run_begin(r, r->backend == TREE_BTRFS)) == NULL)
 		return NULL;
 	if (run_document(r, RRDP_SNAPSHOT, r->n.snapshot_uri,
@@ -288,6 +273,8 @@ run_deltas(struct run *r, const struct decision *d, struct apply *a,
 
 	memset(a, 0, sizeof(*a));
 	a->layout = r->o->layout;
+	a->hooks = &r->o->hooks;
+	hooks_rev_begin(&r->o->hooks, 0);
 	snprintf(a->host, sizeof(a->host), "%s", r->st.host);
 	*fatal = 0;
 	if ((rc = run_base(r, a)) < 0) {
@@ -307,17 +294,6 @@ run_deltas(struct run *r, const struct decision *d, struct apply *a,
 		}
 	}
 	return a->rev;
-}
-
-/*
- * Writes the expiry file of the new revision name, made from deltas to
- * prev when a is not NULL (see revexpiry.h).
- */
-static void
-run_expiry(struct run *r, struct apply *a, const char *name, const char *prev)
-{
-	revexpiry_save(&r->xp, r->o->state_dir, r->rsync_dirfd, name, prev,
-	    a != NULL && !a->snapshot ? &a->touched : NULL);
 }
 
 /* Returns 1 if the state describes the revision current points to. */
@@ -442,8 +418,7 @@ run_build(struct run *r, struct decision *d, struct apply *a,
 		}
 		if (fatal || sync_interrupt)
 			return NULL;
-		if (r->out != NULL)
-			rrdpout_forget_deltas(r->out);
+		hooks_deltas_failed(&r->o->hooks);
 		/* One failure, one line: the reason joins a later error. */
 		snprintf(why, sizeof(why), "%s", r->err);
 		log_info("%s; taking the snapshot", why);
@@ -459,12 +434,9 @@ run_build(struct run *r, struct decision *d, struct apply *a,
 
 /* Publishes rev as the notification's serial. Returns 0 or -1. */
 static int
-run_publish(struct run *r, struct revision *rev, const struct apply *a,
-    const char *name)
+run_publish(struct run *r, struct revision *rev, const char *name)
 {
-	/* A snapshot's tree is read for the expiry file as it is finished. */
-	if (a->snapshot)
-		revexpiry_begin(&r->xp, r->o->state_dir, rev, name);
+	hooks_commit(&r->o->hooks, rev, name);
 	if (revision_commit(rev, name, r->have_current ? r->current : NULL,
 	    r->have_state, r->err, sizeof(r->err)) == -1)
 		return -1;
@@ -498,65 +470,16 @@ run_unswap(struct run *r, const char *prev)
 	r->have_current = prev[0] != '\0';
 }
 
-/* Returns 1 if the expiry summary describes the current revision. */
-static int
-run_has_expiry(const struct run *r)
+/* Fills v with what the run stands on now, for the hooks. */
+static void
+run_view(const struct run *r, struct sync_view *v)
 {
-	char rev[EXPIRY_REVISION_MAX];
-
-	return expiry_file_revision(r->o->state_dir, rev, sizeof(rev)) == 0 &&
-	    strcmp(rev, r->current) == 0;
-}
-
-/*
- * Brings the --rrdp-dir output to the current revision: completes this
- * run's documents with a snapshot written from the revision when none was
- * copied, then the notification; or, when nothing was copied and the
- * output lags (new or emptied output directory), writes both anew.
- * Returns 0, or -1 with r->err set.
- */
-static int
-run_rrdp_output(struct run *r)
-{
-	const struct sync_options *o = r->o;
-	char err[ERR_MAX];
-	int revfd, rc;
-
-	if (r->out == NULL) {
-		if (!r->have_current || r->st.session_id[0] == '\0' ||
-		    rrdpout_is_current(o->rrdp, r->st.session_id,
-		    r->st.serial))
-			return 0;
-		if ((r->out = rrdpout_open(o->rrdp, r->st.session_id,
-		    r->st.serial, err, sizeof(err))) == NULL)
-			goto fail;
-	}
-	if (r->out_err[0] != '\0') {
-		snprintf(err, sizeof(err), "%s", r->out_err);
-		goto fail;
-	}
-	if (!rrdpout_has_snapshot(r->out)) {
-		revfd = openat(r->rsync_dirfd, r->current, O_RDONLY |
-		    O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		rc = revfd == -1 ? -1 : rrdpout_snapshot_from_tree(r->out,
-		    revfd, o->layout == LAYOUT_HOST ? NULL : r->st.host, err,
-		    sizeof(err));
-		if (revfd == -1)
-			snprintf(err, sizeof(err), "%s: %s", r->current,
-			    strerror(errno));
-		else
-			close(revfd);
-		if (rc == -1)
-			goto fail;
-	}
-	rc = rrdpout_commit(r->out, err, sizeof(err));
-	r->out = NULL;
-	if (rc == 0)
-		return 0;
-fail:
-	snprintf(r->err, sizeof(r->err), "RRDP output: %s (the rsync "
-	    "revision is served)", err);
-	return -1;
+	v->rsync_dirfd = r->rsync_dirfd;
+	v->current = r->have_current ? r->current : NULL;
+	v->session_id = r->st.session_id;
+	v->serial = r->st.serial;
+	v->host = r->st.host;
+	v->layout = r->o->layout;
 }
 
 /*
@@ -611,8 +534,7 @@ run_finish(struct run *r, int ok, struct sync_report *rep)
 	    r->have_current ? r->current : NULL, &r->st, now,
 	    &pol, o->privs, &ss) == 0)
 		rep->swept = ss.removed;
-	if (o->rrdp != NULL)
-		rrdpout_sweep(o->rrdp, cleanup, o->privs);
+	hooks_swept(&o->hooks, cleanup, o->privs);
 	if (state_write(o->state_dir, &r->st, err, sizeof(err)) == -1) {
 		log_error("%s", err);
 		return -1;
@@ -664,6 +586,7 @@ sync_run(const struct sync_options *o, struct sync_report *rep)
 	struct apply a = { 0 };
 	struct revision *rev;
 	struct digest dg;
+	struct sync_view view;
 	char name[STATE_NAME_MAX], prev[STATE_NAME_MAX];
 	int lockfd = -1, rc, not_modified = 0, have_dg;
 	struct run r;
@@ -716,8 +639,8 @@ sync_run(const struct sync_options *o, struct sync_report *rep)
 		rep->action = "up to date";
 		goto done;
 	}
-	if (o->rrdp != NULL && (r.out = rrdpout_open(o->rrdp, r.n.session_id,
-	    r.n.serial, r.err, sizeof(r.err))) == NULL)
+	if (hooks_build(&o->hooks, r.n.session_id, r.n.serial, r.err,
+	    sizeof(r.err)) == -1)
 		goto fail;
 	if ((rev = run_build(&r, &d, &a, rep)) == NULL)
 		goto fail;
@@ -759,7 +682,7 @@ sync_run(const struct sync_options *o, struct sync_report *rep)
 	/* Before the commit frees rev. */
 	have_dg = revision_digest(rev, &dg);
 	swap_revision_name(name, sizeof(name), r.n.session_id, r.n.serial);
-	if (run_publish(&r, rev, &a, name) == -1)
+	if (run_publish(&r, rev, name) == -1)
 		goto fail;
 
 	snprintf(r.st.session_id, sizeof(r.st.session_id), "%s",
@@ -786,11 +709,10 @@ sync_run(const struct sync_options *o, struct sync_report *rep)
 	}
 	if (strcmp(prev, name) != 0)
 		shrink_accept_clear(o->state_dir);
-	run_expiry(&r, &a, name, prev);
+	hooks_recorded(&o->hooks, r.rsync_dirfd, name, prev);
 done:
-	/* None, or of another revision (a run killed before it): rebuilt. */
-	if (r.have_current && !run_has_expiry(&r))
-		run_expiry(&r, NULL, r.current, NULL);
+	run_view(&r, &view);
+	hooks_settled(&o->hooks, &view);
 	/* Up to date with a state from before digests: record one now. */
 	if (r.have_current && strcmp(r.st.revision, r.current) == 0)
 		run_current_digest(&r);
@@ -804,7 +726,8 @@ done:
 	if (rep->objects == 0)
 		rep->objects = (size_t)r.st.objects;
 	snprintf(rep->current, sizeof(rep->current), "%s", r.current);
-	if (o->rrdp != NULL && run_rrdp_output(&r) == -1)
+	run_view(&r, &view);
+	if (hooks_served(&o->hooks, &view, r.err, sizeof(r.err)) == -1)
 		goto fail;
 	rc = run_finish(&r, 1, rep) == 0 ? SYNC_OK : SYNC_FAILED;
 	goto out;
@@ -815,9 +738,7 @@ fail:
 		log_error("%s", r.err);
 	run_finish(&r, 0, rep);
 out:
-	revexpiry_abort(&r.xp);
-	touched_free(&a.touched);
-	rrdpout_abort(r.out);
+	hooks_end(&o->hooks);
 	rrdp_notification_free(&r.n);
 	state_free(&r.st);
 	if (r.rsync_dirfd != -1)

@@ -1,4 +1,8 @@
-/* One sync run: notification -> decision -> revision -> swap -> sweep. */
+/*
+ * One sync run: notification -> decision -> revision -> swap -> sweep;
+ * what else a run feeds (the expiry summary, --rrdp-dir) hooks in through
+ * sync_hook.h.
+ */
 #ifndef RSYNCSWAP_SYNC_H
 #define RSYNCSWAP_SYNC_H
 
@@ -8,8 +12,8 @@
 #include "rsyncswap/base/limits.h"
 #include "rsyncswap/base/uri.h"
 #include "rsyncswap/fetch/fetch.h"
-#include "rsyncswap/republish/republish.h"
 #include "rsyncswap/sweep/privs.h"
+#include "rsyncswap/sync/sync_hook.h"
 #include "rsyncswap/tree/tree.h"
 
 struct sync_options {
@@ -37,7 +41,7 @@ struct sync_options {
 	int			 quiet;
 	int			 lock_held;	/* the caller holds the lock */
 	const struct privs	*privs;		/* of the sweeper; NULL: none */
-	const struct rrdpout_config *rrdp;	/* --rrdp-dir; NULL: none */
+	struct sync_hooks	 hooks;		/* expiry summary, --rrdp-dir */
 	/* The daemon's adaptive cleanup, kept in the state when changed. */
 	long long		 tune_longest;
 	long long		 tune_changed;

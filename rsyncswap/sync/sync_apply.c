@@ -52,7 +52,7 @@ apply_publish(void *arg, const char *uri, const unsigned char *hash,
 
 	if (apply_path(a, uri, path, sizeof(path), err, errsz) == -1)
 		return -1;
-	if (!a->snapshot && touched_add(&a->touched, path) == -1) {
+	if (!a->snapshot && hooks_object(a->hooks, path) == -1) {
 		snprintf(err, errsz, "out of memory");
 		a->fatal = 1;
 		return -1;
@@ -78,7 +78,7 @@ apply_withdraw(void *arg, const char *uri, const unsigned char *hash,
 
 	if (apply_path(a, uri, path, sizeof(path), err, errsz) == -1)
 		return -1;
-	if (touched_add(&a->touched, path) == -1) {
+	if (hooks_object(a->hooks, path) == -1) {
 		snprintf(err, errsz, "out of memory");
 		a->fatal = 1;
 		return -1;

@@ -1,8 +1,8 @@
 /*
  * Applying the objects of an RRDP snapshot or delta to a revision being
  * built: each URI mapped to its path (uri.c), one host unless
- * --include-host, and the directories a delta touched recorded for the
- * expiry summary. The callbacks match struct rrdp_handler.
+ * --include-host, and the objects a delta changes told to the object
+ * sinks of the hooks. The callbacks match struct rrdp_handler.
  */
 #ifndef RSYNCSWAP_SYNC_APPLY_H
 #define RSYNCSWAP_SYNC_APPLY_H
@@ -10,7 +10,7 @@
 #include <stddef.h>
 
 #include "rsyncswap/base/uri.h"
-#include "rsyncswap/expiry/revexpiry.h"
+#include "rsyncswap/sync/sync_hook.h"
 #include "rsyncswap/tree/revision.h"
 
 /* The revision being built and what applying to it found. */
@@ -22,7 +22,7 @@ struct apply {
 	int		 snapshot;	/* building from a snapshot */
 	size_t		 publishes;
 	size_t		 withdraws;
-	struct touched	 touched;	/* directories a delta changed */
+	const struct sync_hooks *hooks;	/* told what a delta changes */
 };
 
 /*

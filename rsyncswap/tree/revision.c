@@ -14,11 +14,11 @@
 #include "rsyncswap/base/fsutil.h"
 #include "rsyncswap/base/limits.h"
 #include "rsyncswap/base/log.h"
-#include "rsyncswap/expiry/expiry_walk.h"
 #include "rsyncswap/tree/digest.h"
 #include "rsyncswap/tree/linktree.h"
 #include "rsyncswap/tree/revision.h"
 #include "rsyncswap/tree/tree.h"
+#include "rsyncswap/tree/walk.h"
 #include "tsnorm/tsnorm.h"
 
 /*
@@ -46,7 +46,7 @@ struct revision {
 	size_t		 cached_n;
 	size_t		 objects;
 	long long	 bytes;
-	struct expiry_sink *expiry;	/* fed by the commit's walk, or NULL */
+	const struct tree_visit *visit;	/* of the commit's walk, or NULL */
 	/*
 	 * A snapshot of the current revision, or its hard-linked copy: its
 	 * directories already have their times, so the commit sets only
@@ -623,9 +623,9 @@ revision_keep_dirs(struct revision *rev, const char *from, int depth,
 }
 
 void
-revision_set_expiry(struct revision *rev, struct expiry_sink *sink)
+revision_set_visit(struct revision *rev, const struct tree_visit *v)
 {
-	rev->expiry = sink;
+	rev->visit = v;
 }
 
 void
@@ -748,9 +748,9 @@ revision_commit(struct revision *rev, const char *name,
 	struct stat sb;
 
 	revision_uncache(rev);
-	if (rev->times_set && rev->expiry == NULL ?
+	if (rev->times_set && rev->visit == NULL ?
 	    revision_changed_times(rev) == -1 :
-	    expiry_walk_times(rev->fd, rev->expiry, TSNORM_DIR_TIME) == -1) {
+	    tree_walk_times(rev->fd, rev->visit, TSNORM_DIR_TIME) == -1) {
 		snprintf(err, errsz, "setting directory times: %s",
 		    strerror(errno));
 		goto fail;

@@ -11,9 +11,9 @@
 
 #include <stddef.h>
 
-#include "rsyncswap/expiry/expiry.h"
 #include "rsyncswap/rrdp/rrdp.h"
 #include "rsyncswap/tree/digest.h"
+#include "rsyncswap/tree/walk.h"
 
 struct revision;
 
@@ -62,11 +62,13 @@ int		 revision_withdraw(struct revision *, const char *path,
 		    const unsigned char *hash, char *err, size_t errsz);
 
 /*
- * Has revision_commit() give the manifests and CRLs of every directory to
- * sink, in the walk that sets the directories' times (so the tree is read
- * once, while it is in the page cache). sink may be NULL.
+ * Has revision_commit() set the directories' times in one walk of the
+ * whole tree that gives each directory and file it passes to v (walk.h),
+ * so that a feature reads the tree once, while it is in the page cache
+ * (the expiry summary of a snapshot). v may be NULL.
  */
-void		 revision_set_expiry(struct revision *, struct expiry_sink *sink);
+void		 revision_set_visit(struct revision *,
+		    const struct tree_visit *v);
 
 /*
  * Creates in the revision every directory of the revision from (a name in

@@ -5,7 +5,9 @@
 # tsnorm/ includes only itself, libc and OpenSSL and calls nothing of
 # rsyncswap/; nothing outside cli/ includes a cli/ header or calls cli/
 # (but opt_name() of the option table, which links nothing); nothing
-# outside cli/ spells an option or names an exit code.
+# outside cli/ spells an option or names an exit code; the core sync
+# (sync/, tree/) includes and calls nothing of the expiry summary or the
+# RRDP output, which hook in through sync/sync_hook.h and tree/walk.h.
 . "$RSYNCSWAP_TOP/tests/lib.sh"
 need_cmd python3
 need_cmd nm
@@ -255,10 +257,31 @@ for f in srcs:
             bad("cli", "%s:%d: %s: exit codes are cli/'s (return a result)"
                 % (f, no, m.group(0)))
 
+# 5. The core sync knows nothing of expiry/ or republish/: they implement
+# its hooks (sync/sync_hook.h, tree/walk.h), and cli/ wires them in.
+core = [f for f in srcs if part(f) in ("rsyncswap/sync", "rsyncswap/tree")]
+features = ("rsyncswap/expiry", "rsyncswap/republish")
+if not any(f.startswith("rsyncswap/sync/") for f in core) or \
+   not any(f.startswith("rsyncswap/tree/") for f in core):
+    bad("core", "no rsyncswap/sync/ or rsyncswap/tree/ sources")
+for f in core:
+    for h in quoted[f]:
+        if part(h) in features:
+            bad("core", "%s includes %s" % (f, h))
+for f in sorted(closure(core)):
+    if part(f) in features:
+        bad("core", "%s is reached from the headers of sync/ and tree/" % f)
+for src, u in sorted(undefs.items()):
+    if part(src) not in ("rsyncswap/sync", "rsyncswap/tree"):
+        continue
+    for sym in sorted(u):
+        if part(definer.get(sym, "")) in features:
+            bad("core", "%s calls %s of %s" % (src, sym, definer[sym]))
+
 if os.environ.get("BOUNDARIES_VERBOSE"):
     print("sweeper links:", " ".join(sorted(objs_s)))
 print("%d sources, %d objects; parser links %d objects, sweeper %d, tsnorm %d"
       % (len(srcs), len(objs), len(objs_p), len(objs_s), len(objs_t)))
 sys.exit(1 if broken else 0)
 EOF
-ok "parser, sweeper, tsnorm and cli boundaries hold, option spellings and exit codes only in cli/ ($build)"
+ok "parser, sweeper, tsnorm, cli and core sync boundaries hold, option spellings and exit codes only in cli/ ($build)"
