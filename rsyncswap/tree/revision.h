@@ -11,7 +11,6 @@
 
 #include <stddef.h>
 
-#include "rsyncswap/rrdp/rrdp.h"
 #include "rsyncswap/tree/digest.h"
 #include "rsyncswap/tree/walk.h"
 
