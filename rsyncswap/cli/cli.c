@@ -122,7 +122,8 @@ cli_help(FILE *f, enum cli_cmd cmd)
 			fprintf(f, "  rsyncswap %-6s %s\n", cmds[i].name,
 			    cmds[i].synopsis);
 		fprintf(f, "\nrsyncswap COMMAND --help lists the options of "
-		    "COMMAND; man 8 rsyncswap.\n" EXIT_LINE);
+		    "COMMAND; man 8 rsyncswap.\n" EXIT_LINE "status: 0 serving, "
+		    "3 not serving, 4 stale, 5 expired (status --help).\n");
 		return;
 	}
 	fprintf(f, "usage: rsyncswap %s %s\n%s\n\n", cmds[cmd].name,
