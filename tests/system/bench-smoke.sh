@@ -3,7 +3,6 @@
 # per file system (ext4 and btrfs in loop files, tmpfs), made and removed
 # again. The numbers are not judged here (too small and too noisy to mean
 # anything).
-# runs alone (it measures time and load)
 . "$RSYNCSWAP_TOP/tests/lib.sh"
 need_rsyncswap
 need_cmd xmllint
