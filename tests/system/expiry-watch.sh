@@ -3,7 +3,7 @@
 # once it has expired, and points at a stuck origin with --origin-quiet;
 # status and metrics show the same; the summary of a revision built from
 # deltas equals that of the same serial built from the snapshot.
-# mostly waits (on clients, daemons or timers, not on the CPU)
+# mostly waits (on clients, daemons, timers or the disk, not on the CPU)
 . "$RSYNCSWAP_TOP/tests/lib.sh"
 need_rsyncswap
 need_cmd faketime

@@ -6,7 +6,6 @@
 # seconds of its last reader's end, never before; a revision nobody reads
 # is gone after --cleanup-after alone (whole seconds, as the state keeps
 # them). Status and metrics show the readers.
-# mostly waits (on clients, daemons or timers, not on the CPU)
 . "$RSYNCSWAP_TOP/tests/lib.sh"
 need_rsyncswap
 need_root "starts as root with --user nobody, rsyncd as root"

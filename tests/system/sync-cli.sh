@@ -1,7 +1,7 @@
 # rsyncswap sync / sweep: usage errors, the lock, limits, the decision
 # (deltas, snapshot fallback, refusal), damaged state, hosts, and the sweep.
 # also on btrfs
-# mostly waits (on clients, daemons or timers, not on the CPU)
+# mostly waits (on clients, daemons, timers or the disk, not on the CPU)
 . "$RSYNCSWAP_TOP/tests/lib.sh"
 need_rsyncswap
 

@@ -3,7 +3,6 @@
 # last serial with no temp dirs; SIGTERM during a large snapshot build stops
 # cleanly; metrics and status --json parse.
 # also on btrfs
-# mostly waits (on clients, daemons or timers, not on the CPU)
 . "$RSYNCSWAP_TOP/tests/lib.sh"
 need_rsyncswap
 need_root "rsyncd with use chroot = yes (as rsyncd.conf.example)"
