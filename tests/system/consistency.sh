@@ -9,6 +9,7 @@
 # The slow client is throttled (--bwlimit) so that the ~1.1 MB transfer takes
 # ~10 s; timestamps prove the swap completed while it was running.
 # also on btrfs
+# mostly waits (on clients, daemons, timers or the disk, not on the CPU)
 . "$RSYNCSWAP_TOP/tests/lib.sh"
 need_root "rsyncd.conf.example uses chroot and uid = nobody"
 need_cmd rsync

@@ -12,6 +12,7 @@
 # SIGKILL, unlike a power loss, needs no durable file system: tmpfs keeps
 # each run short (the root file system here discards on every unlink).
 # also on btrfs
+# mostly waits on btrfs (on the file system's commits, not on the CPU)
 [ -w /dev/shm ] && TMPDIR=/dev/shm && export TMPDIR
 . "$RSYNCSWAP_TOP/tests/lib.sh"
 need_rsyncswap

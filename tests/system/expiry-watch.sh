@@ -3,6 +3,7 @@
 # once it has expired, and points at a stuck origin with --origin-quiet;
 # status and metrics show the same; the summary of a revision built from
 # deltas equals that of the same serial built from the snapshot.
+# mostly waits (on clients, daemons, timers or the disk, not on the CPU)
 . "$RSYNCSWAP_TOP/tests/lib.sh"
 need_rsyncswap
 need_cmd faketime
@@ -14,8 +15,8 @@ FAKELIB=$(dpkg -L libfaketime 2>/dev/null | grep '/libfaketime.so.1$' | head -1)
 export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0"
 
 # run_watch WHEN STATE ARGS...: watch with a faked clock (libfaketime
-# preloaded, so that the signal reaches rsyncswap itself) for a few
-# seconds; its log in STATE.log.
+# preloaded, so that the signal reaches rsyncswap itself) until its first
+# sync and expiry check are done; its log in STATE.log.
 run_watch() {
 	_when=$1 _st=$2; shift 2
 	LD_PRELOAD="$FAKELIB" FAKETIME="@$_when" "$RSYNCSWAP" watch -v -s "$_st" \
@@ -23,7 +24,9 @@ run_watch() {
 		"$BENCH_URI" 2>"$_st.log" &
 	_w=$!
 	PIDS="$PIDS $_w"
-	wait_for 30 grep -q "publication point" "$_st.log" || true
+	# The metrics file is written after the first sync, just before the
+	# expiry check; a second after it the check has logged what it says.
+	wait_for 30 test -s "$_st.prom" || { cat "$_st.log"; fail "no metrics file after 30 s"; }
 	sleep 1
 	kill -TERM $_w 2>/dev/null || { cat "$_st.log"; fail "watch died"; }
 	wait $_w || { cat "$_st.log"; fail "watch exited $?"; }

@@ -6,7 +6,6 @@
 # Plain full fetches (--mix plain=1): an RP that keeps its copy, or fetches
 # against it (--compare-dest), skips a file of the same size and mtime, as
 # rsync always does, so it would not see the tampered bytes again.
-# runs alone (it measures time and load)
 . "$RSYNCSWAP_TOP/tests/lib.sh"
 need_rsyncswap
 need_root "rsyncd with use chroot = yes (as rsyncd.conf.example)"

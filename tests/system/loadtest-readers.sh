@@ -4,7 +4,6 @@
 # log shows 0 vanished files, no view is inconsistent, and the report puts
 # both nodes' peak revisions on disk side by side (the time rule node has
 # vanished files: the cleanup time breaks it, as it should).
-# runs alone (it measures time and load)
 . "$RSYNCSWAP_TOP/tests/lib.sh"
 need_rsyncswap
 need_root "rsyncd with use chroot = yes (as rsyncd.conf.example)"

@@ -1,13 +1,15 @@
-# make loadtest-smoke: scripts/loadtest --smoke (3 nodes of rsyncswap watch +
+# scripts/loadtest --smoke --duration 30: 3 nodes of rsyncswap watch +
 # rsyncd behind haproxy, 20 clients of the default mix of relying-party
 # command lines, each from its own address through the PROXY protocol, for
-# 60 s after one calibrating full fetch of each kind, one real rpki-client
-# 8.2 (100 VRPs on every run) when port 873 is free, a kill -9 of one
-# rsyncswap and a stop of one rsyncd during the run). Every fetch must be
-# one published revision, no error may be unexplained, the nodes must be
-# identical per serial, the whole run must take less than 120 s and leave
-# no process and no client directory behind.
-# runs alone (it measures time and load)
+# 30 s (half of `make loadtest-smoke`'s 60 s: the faults at 30% and 60% of
+# it, every client kind and some hundred fetches still fit) after one
+# calibrating full fetch of each kind, one real rpki-client 8.2 (100 VRPs
+# on every run) when port 873 is free, a kill -9 of one rsyncswap and a
+# stop of one rsyncd during the run. Every fetch must be one published
+# revision, no error may be unexplained, the nodes must be identical per
+# serial, the whole run must take less than 120 s and leave no process and
+# no client directory behind. It runs beside other tests: what it asserts
+# is correctness, not speed (the capacity figures only need to exist).
 . "$RSYNCSWAP_TOP/tests/lib.sh"
 need_rsyncswap
 need_root "rsyncd with use chroot = yes (as rsyncd.conf.example)"
@@ -23,7 +25,7 @@ if command -v rpki-client >/dev/null && command -v faketime >/dev/null &&
 	RPC=1
 fi
 start=$(date +%s)
-timeout -k 5 115 "$TOP/scripts/loadtest" --smoke --calibrate 1 --rpki-clients $RPC --workdir "$T/w" --client-dir "$CD" \
+timeout -k 5 115 "$TOP/scripts/loadtest" --smoke --duration 30 --calibrate 1 --rpki-clients $RPC --workdir "$T/w" --client-dir "$CD" \
 	--json "$T/lt.json" >"$T/out" 2>"$T/err" && rc=0 || rc=$?
 secs=$(( $(date +%s) - start ))
 cat "$T/out"
@@ -36,7 +38,7 @@ import json, sys
 r = json.load(open(sys.argv[1]))
 f = r["fetches"]
 assert r["pass"] is True, "pass is not true"
-assert r["config"]["nodes"] == 3 and r["config"]["clients"] == 20 and r["config"]["duration"] == 60, r["config"]
+assert r["config"]["nodes"] == 3 and r["config"]["clients"] == 20 and r["config"]["duration"] == 30, r["config"]
 assert f["inconsistent"] == 0, "inconsistent views: %d" % f["inconsistent"]
 assert f["unexplained_errors"] == 0 and f["other_errors"] == 0, f["error_messages"]
 assert f["vanished_exit24"] == 0, "exit 24 with the default --cleanup-after"

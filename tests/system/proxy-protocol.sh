@@ -5,6 +5,7 @@
 # .4), and rsyncd's log, `rsyncswap report` and `watch --rsyncd-log` name
 # each of them, and the right one (127.0.0.5) for a session that sees
 # vanished files; a client that bypasses haproxy is refused.
+# mostly waits (on clients, daemons, timers or the disk, not on the CPU)
 . "$RSYNCSWAP_TOP/tests/lib.sh"
 need_rsyncswap
 need_root "rsyncd with use chroot = yes (as rsyncd.conf.example)"

@@ -4,6 +4,7 @@
 # shortfall is logged, in status and metrics) and both clients get exactly
 # their serial; once they end, the oldest goes. --max-disk does the same
 # by bytes.
+# mostly waits (on clients, daemons, timers or the disk, not on the CPU)
 . "$RSYNCSWAP_TOP/tests/lib.sh"
 need_rsyncswap
 need_root "starts as root with --user nobody, rsyncd as root"

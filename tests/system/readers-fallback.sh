@@ -5,6 +5,7 @@
 # and a slow client of a revision replaced for longer than --cleanup-after
 # loses it (rsync exit 23 or 24), as the time rule does. With
 # --no-reader-scan the same, reported as turned off.
+# mostly waits (on clients, daemons, timers or the disk, not on the CPU)
 . "$RSYNCSWAP_TOP/tests/lib.sh"
 need_rsyncswap
 need_root "rsyncd as root, watch as nobody"

@@ -17,6 +17,7 @@
 #
 # no-daemon: watch in its own PID namespace without --rsyncd-log, where only
 # a client rsync is visible: no rsync daemon, so the time rule.
+# mostly waits (on clients, daemons, timers or the disk, not on the CPU)
 . "$RSYNCSWAP_TOP/tests/lib.sh"
 need_rsyncswap
 need_root "rsyncd as root, watch as root with --user nobody, unshare"

@@ -7,6 +7,7 @@
 # it), address and the revision, and rsyncswap_vanished_files_attributed_total
 # counts it. With --no-reader-scan (the time rule, --cleanup-after 2) the
 # same event is a warning.
+# mostly waits (on clients, daemons, timers or the disk, not on the CPU)
 . "$RSYNCSWAP_TOP/tests/lib.sh"
 need_rsyncswap
 need_root "rsyncd as root, watch as root with --user nobody"

@@ -12,6 +12,7 @@
 #  - (root) with --state-dir: a slow client reading a revision that
 #    `rsyncswap sync` replaced and `rsyncswap sweep --cleanup-after 0`
 #    removed under it is attributed to that revision.
+# mostly waits (on clients, daemons, timers or the disk, not on the CPU)
 . "$RSYNCSWAP_TOP/tests/lib.sh"
 need_cmd rsync
 need_cmd python3

@@ -1,6 +1,7 @@
 # rsyncswap sync / sweep: usage errors, the lock, limits, the decision
 # (deltas, snapshot fallback, refusal), damaged state, hosts, and the sweep.
 # also on btrfs
+# mostly waits (on clients, daemons, timers or the disk, not on the CPU)
 . "$RSYNCSWAP_TOP/tests/lib.sh"
 need_rsyncswap
 
@@ -54,11 +55,13 @@ R2653=$(readlink "$T/st/rsync/current")
 ok "snapshot 2653"
 
 # --- the lock: exit 75 while another process holds it
-flock "$T/st/lock" sleep 3 &
-sleep 0.5
+flock -o "$T/st/lock" sleep 60 &
+L=$!
+wait_for 10 sh -c "! flock -n '$T/st/lock' true" || fail "the lock was not taken"
 run 75 sync -s "$T/st" --source-uri-base "$SRC" $U
 one_line "lock" "another rsyncswap"
-wait
+pkill -P $L sleep || true
+wait $L || true
 ok "lock held: exit 75"
 
 # --- --max-deltas 2: three deltas needed, so the snapshot is taken

@@ -3,6 +3,7 @@
 # watch ties the session to that revision and its removal and raises the
 # effective cleanup-after; the same scenario after tuning ends with exit 0
 # and no vanished line.
+# mostly waits (on clients, daemons, timers or the disk, not on the CPU)
 . "$RSYNCSWAP_TOP/tests/lib.sh"
 need_rsyncswap
 need_root "rsyncd with use chroot = yes (as rsyncd.conf.example)"
