@@ -50,16 +50,35 @@ seq_cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* Opens <state_dir>/expiry.d. Returns the fd, or -1 (errno set). */
+/*
+ * Opens <state_dir>/expiry.d into *d, its path into path. Returns 0, 1 if
+ * there is none, or -1 with a message in errbuf.
+ */
 static int
-journal_open(const char *state_dir, char *path, size_t pathsz)
+journal_opendir(const char *state_dir, char *path, size_t pathsz, DIR **d,
+    char *errbuf, size_t errsz)
 {
+	int	fd;
+
 	if ((size_t)snprintf(path, pathsz, "%s/%s", state_dir,
 	    EXPIRY_JOURNAL_DIR) >= pathsz) {
-		errno = ENAMETOOLONG;
+		errbuf_set(errbuf, errsz, "%s/%s: path too long", state_dir,
+		    EXPIRY_JOURNAL_DIR);
 		return -1;
 	}
-	return open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if ((fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC)) == -1) {
+		if (errno == ENOENT)
+			return 1;
+		errbuf_set(errbuf, errsz, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if ((*d = fdopendir(fd)) == NULL) {
+		errbuf_set(errbuf, errsz, "%s: %s", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return 0;
 }
 
 int
@@ -72,20 +91,13 @@ expiry_journal_list(const char *state_dir, struct expiry_journal *j,
 	unsigned long	*ns, seq;
 	size_t		 cap = 0;
 	DIR		*d;
-	int		 fd;
+	int		 fd, rc;
 
 	memset(j, 0, sizeof(*j));
-	if ((fd = journal_open(state_dir, path, sizeof(path))) == -1) {
-		if (errno == ENOENT)
-			return 0;
-		errbuf_set(errbuf, errsz, "%s: %s", path, strerror(errno));
-		return -1;
-	}
-	if ((d = fdopendir(fd)) == NULL) {
-		errbuf_set(errbuf, errsz, "%s: %s", path, strerror(errno));
-		close(fd);
-		return -1;
-	}
+	if ((rc = journal_opendir(state_dir, path, sizeof(path), &d, errbuf,
+	    errsz)) != 0)
+		return rc == 1 ? 0 : -1;
+	fd = dirfd(d);
 	while ((de = readdir(d)) != NULL) {
 		if ((seq = segment_seq(de->d_name)) == 0 ||
 		    fstatat(fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) == -1 ||
@@ -129,17 +141,10 @@ expiry_journal_trim(const char *state_dir, unsigned long keep, char *errbuf,
 	int		 fd, removed = 0, rc = 0;
 	DIR		*d;
 
-	if ((fd = journal_open(state_dir, path, sizeof(path))) == -1) {
-		if (errno == ENOENT)
-			return 0;
-		errbuf_set(errbuf, errsz, "%s: %s", path, strerror(errno));
-		return -1;
-	}
-	if ((d = fdopendir(fd)) == NULL) {
-		errbuf_set(errbuf, errsz, "%s: %s", path, strerror(errno));
-		close(fd);
-		return -1;
-	}
+	if ((rc = journal_opendir(state_dir, path, sizeof(path), &d, errbuf,
+	    errsz)) != 0)
+		return rc == 1 ? 0 : -1;
+	fd = dirfd(d);
 	while ((de = readdir(d)) != NULL) {
 		/* A temporary file too: the lock holder writes the only one. */
 		if (strncmp(de->d_name, TMP_PREFIX, strlen(TMP_PREFIX)) != 0 &&
