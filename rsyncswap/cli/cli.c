@@ -123,7 +123,7 @@ cli_help(FILE *f, enum cli_cmd cmd)
 			    cmds[i].synopsis);
 		fprintf(f, "\nrsyncswap COMMAND --help lists the options of "
 		    "COMMAND; man 8 rsyncswap.\n" EXIT_LINE "status: 0 serving, "
-		    "3 not serving, 4 stale, 5 expired (status --help).\n");
+		    "1 no state, 3 not serving, 4 stale, 5 expired.\n");
 		return;
 	}
 	fprintf(f, "usage: rsyncswap %s %s\n%s\n\n", cmds[cmd].name,

@@ -221,9 +221,25 @@ head_value(struct file_reader *r, const char *name, char *buf, size_t bufsz)
 }
 
 /*
+ * Returns 1 if the file fd ends with its "end" line, as a whole file does
+ * (a cheap check of what reading it to the end checks).
+ */
+static int
+ends_complete(int fd)
+{
+	struct stat	st;
+	char		tail[5];
+
+	return fstat(fd, &st) == 0 && st.st_size >= 5 &&
+	    pread(fd, tail, sizeof(tail), st.st_size - 5) == 5 &&
+	    memcmp(tail, "\nend\n", 5) == 0;
+}
+
+/*
  * Opens the file fd (taken over) as r and reads its head: the magic and
  * revision of a base, or of a segment also its base and prev. Returns 0,
- * or -1 with a message in errbuf (fd closed).
+ * or -1 with a message in errbuf (fd closed) if the head is damaged or
+ * the file does not end with its "end" line.
  */
 static int
 file_open(struct file_reader *r, int fd, const char *path, int segment,
@@ -235,6 +251,13 @@ file_open(struct file_reader *r, int fd, const char *path, int segment,
 	r->totals.newest_update = TSNORM_NO_TIME;
 	if ((r->f = fdopen(fd, "r")) == NULL)
 		err(1, NULL);
+	if (!ends_complete(fd)) {
+		errbuf_set(errbuf, errsz, "%s: truncated (no \"end\" line)",
+		    r->path);
+		fclose(r->f);
+		r->f = NULL;
+		return -1;
+	}
 	if (reader_line(r) <= 0 || strcmp(r->line, segment ?
 	    EXPIRY_SEGMENT_MAGIC : EXPIRY_FILE_MAGIC) != 0 ||
 	    (segment && (head_value(r, "base", r->base, sizeof(r->base)) ||
@@ -775,6 +798,18 @@ expiry_file_revision(const char *state_dir, char *buf, size_t bufsz)
 	snprintf(buf, bufsz, "%s", r->totals.revision);
 	expiry_reader_close(r);
 	return 0;
+}
+
+int
+expiry_repaired_by_sync(const char *state_dir)
+{
+	char		path[PATH_MAX], rev[EXPIRY_REVISION_MAX];
+	struct stat	st;
+
+	snprintf(path, sizeof(path), "%s/%s", state_dir, EXPIRY_FILE_NAME);
+	if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode))
+		return 0;
+	return expiry_file_revision(state_dir, rev, sizeof(rev)) != 0;
 }
 
 int

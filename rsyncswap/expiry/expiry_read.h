@@ -57,6 +57,14 @@ void	expiry_reader_close(struct expiry_reader *r);
 int	expiry_file_revision(const char *state_dir, char *buf, size_t bufsz);
 
 /*
+ * Returns 1 if the next sync reads the summary of state_dir again by
+ * itself: it is missing, or its damage shows without reading it whole
+ * (a head, the end line, a segment of the chain); 0 if it must be removed
+ * first (not a regular file, or damaged inside).
+ */
+int	expiry_repaired_by_sync(const char *state_dir);
+
+/*
  * Reads <state_dir>/expiry into sum (freed by expiry_summary_free), sorted.
  * Bounded: at most MAX_EXPIRY_PPS PPs (those beyond count in dropped) and
  * MAX_EXPIRY_BAD damaged objects, lines of at most PATH_MAX + 256 octets.

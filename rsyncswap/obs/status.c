@@ -43,6 +43,7 @@ struct view {
 						   of current */
 	char			 sum_err[ERR_MAX];	/* why the summary
 							   cannot be read */
+	int			 sum_fixes;	/* the next sync repairs it */
 	struct cleanup_file	 cf;	/* what the last sweep saw */
 	struct cleanup_rev	 rv[STATUS_MAX_REVISIONS];	/* of names[] */
 	int			 health;		/* STATUS_* */
@@ -293,8 +294,9 @@ print_text(FILE *f, struct view *v, long long expiry_warn)
 		    "sync reads the served revision again)\n",
 		    log_scrub(v->sum_other));
 	else if (v->sum_err[0] != '\0')
-		fprintf(f, "expiry: not known (%s; the next sync reads the "
-		    "served revision again)\n", log_scrub(v->sum_err));
+		fprintf(f, "expiry: not known (%s; %sthe next sync reads the "
+		    "served revision again)\n", log_scrub(v->sum_err),
+		    v->sum_fixes ? "" : "remove it, and ");
 	else
 		fprintf(f, "expiry: not known yet\n");
 }
@@ -471,8 +473,10 @@ status_print(FILE *f, const char *state_dir, const char *rsync_dir,
 	    CLEANUP_AFTER_DEFAULT;
 	v->cur_rev = v->cur[0] != '\0' ? state_history_find(&v->st, v->cur) :
 	    NULL;
-	if ((rc = expiry_load(state_dir, &v->sum, err, sizeof(err))) == -1)
+	if ((rc = expiry_load(state_dir, &v->sum, err, sizeof(err))) == -1) {
 		snprintf(v->sum_err, sizeof(v->sum_err), "%s", err);
+		v->sum_fixes = expiry_repaired_by_sync(state_dir);
+	}
 	v->have_sum = rc == 0;
 	/* A summary of another revision (a run killed before it) is none. */
 	if (v->have_sum && strcmp(v->sum.revision, v->cur) != 0) {

@@ -125,3 +125,22 @@ grep -q "expiry: not known (.*truncated" "$T/status" || { cat "$T/status"; fail 
 expiry_flat "$T/d" | sort | cmp -s - "$T/e.seg" || fail "a run after a damaged segment did not read the served revision again"
 [ -z "$(ls "$T/d/expiry.d" 2>/dev/null)" ] || fail "the damaged chain's segments were left beside the new base"
 ok "a damaged segment: status says so, the next run reads the tree again"
+
+# The base file truncated: status says so, and the next (up-to-date) run
+# reads the served revision again. Damaged inside, it shows only when read
+# whole: status says to remove it, and once it is gone the next run reads
+# the served revision again.
+rm -rf "$T/d" && cp -a "$T/d.seg" "$T/d"
+sed -i '$d' "$T/d/expiry"
+"$RSYNCSWAP" status -s "$T/d" -r "$T/r" >"$T/status" 2>/dev/null || :
+grep -q "expiry: not known (.*expiry: truncated.*; the next sync reads" "$T/status" || { cat "$T/status"; fail "status does not say the base is truncated"; }
+"$RSYNCSWAP" sync -q -s "$T/d" -r "$T/r" --source-uri-base "$SRC" $U || fail "run after a truncated base"
+expiry_flat "$T/d" | sort | cmp -s - "$T/e.seg" || fail "a run after a truncated base did not read the served revision again"
+rm -rf "$T/d" && cp -a "$T/d.seg" "$T/d"
+sed -i '3s/^pp [0-9]*/pp x/' "$T/d/expiry"
+"$RSYNCSWAP" status -s "$T/d" -r "$T/r" >"$T/status" 2>/dev/null || :
+grep -q "expiry: not known (.*line 3: damaged; remove it, and the next sync reads" "$T/status" || { cat "$T/status"; fail "status does not say to remove a base damaged inside"; }
+rm "$T/d/expiry"
+"$RSYNCSWAP" sync -q -s "$T/d" -r "$T/r" --source-uri-base "$SRC" $U || fail "run after a removed base"
+expiry_flat "$T/d" | sort | cmp -s - "$T/e.seg" || fail "a run after a removed base did not read the served revision again"
+ok "a truncated base is read again by the next run; one damaged inside, once removed"
