@@ -3,29 +3,9 @@
 
 #include "rsyncswap/base/optname.h"
 #include "rsyncswap/obs/cleanup_metrics.h"
+#include "rsyncswap/obs/prom.h"
 
 #define PFX	"rsyncswap_"
-/* Longest help text of a metric that names an option. */
-#define HELP_MAX	256
-
-/* Prints one metric with its HELP and TYPE lines. */
-static void
-one(FILE *f, const char *name, const char *type, const char *help, double v)
-{
-	fprintf(f, "# HELP " PFX "%s %s\n# TYPE " PFX "%s %s\n" PFX "%s %.17g\n",
-	    name, help, name, type, name, v);
-}
-
-/* Prints one metric whose help names option id: help's %s is its spelling. */
-static void __attribute__((format(printf, 4, 0)))
-one_opt(FILE *f, const char *name, const char *type, const char *help,
-    enum opt_id id, double v)
-{
-	char text[HELP_MAX];
-
-	snprintf(text, sizeof(text), help, opt_name(id));
-	one(f, name, type, text, v);
-}
 
 void
 cleanup_metrics_print(FILE *f, const struct cleanup_file *cf,
@@ -35,15 +15,15 @@ cleanup_metrics_print(FILE *f, const struct cleanup_file *cf,
 	const struct cleanup_rev *v;
 	long long bytes = 0, inodes = 0;
 
-	one(f, "cleanup_reader_aware", "gauge", "1 when replaced revisions "
+	prom_metric(f, "cleanup_reader_aware", "gauge", "1 when replaced revisions "
 	    "are removed once no rsync process reads them.",
 	    cf->mode == CLEANUP_MODE_READERS);
-	one(f, "cleanup_fallback", "gauge", "1 when the reader scan cannot "
+	prom_metric(f, "cleanup_fallback", "gauge", "1 when the reader scan cannot "
 	    "run and the time rule applies (see status).",
 	    cf->mode == CLEANUP_MODE_FALLBACK);
-	one(f, "reader_scans_total", "counter", "Scans for readers of "
+	prom_metric(f, "reader_scans_total", "counter", "Scans for readers of "
 	    "revisions.", (double)t->scans);
-	one(f, "reader_scan_failures_total", "counter", "Scans that could "
+	prom_metric(f, "reader_scan_failures_total", "counter", "Scans that could "
 	    "not tell which revisions are read.", (double)t->scan_failures);
 	fprintf(f, "# HELP " PFX "revision_readers rsync processes whose "
 	    "root, working directory or open files lie in the revision.\n"
@@ -58,26 +38,26 @@ cleanup_metrics_print(FILE *f, const struct cleanup_file *cf,
 		bytes += v->share > 0 ? v->share : 0;
 		inodes += v->inodes > 0 ? v->inodes : 0;
 	}
-	one(f, "revisions_bytes", "gauge", "Disk bytes of the revisions on "
+	prom_metric(f, "revisions_bytes", "gauge", "Disk bytes of the revisions on "
 	    "disk (directories, and shared file data once); 0 when not "
 	    "measured.", (double)bytes);
-	one(f, "revisions_own_inodes", "gauge", "Inodes only one revision "
+	prom_metric(f, "revisions_own_inodes", "gauge", "Inodes only one revision "
 	    "holds (its directories and unshared files), summed.",
 	    (double)inodes);
-	one(f, "removal_delay_seconds_total", "counter", "Seconds from "
+	prom_metric(f, "removal_delay_seconds_total", "counter", "Seconds from "
 	    "replacement to removal, summed over the removed revisions.",
 	    (double)t->removed_seconds);
-	one(f, "revisions_removed_total", "counter", "Replaced revisions "
+	prom_metric(f, "revisions_removed_total", "counter", "Replaced revisions "
 	    "removed (the count of removal_delay_seconds_total).",
 	    (double)t->removed);
-	one(f, "removal_delay_max_seconds", "gauge", "Longest time from "
+	prom_metric(f, "removal_delay_max_seconds", "gauge", "Longest time from "
 	    "replacement to removal.", (double)t->removed_max_seconds);
-	one_opt(f, "readers_hurt_total", "counter", "Readers of revisions "
+	prom_metric_opt(f, "readers_hurt_total", "counter", "Readers of revisions "
 	    "removed after %s.", OPT_CLEANUP_MAX, (double)t->hurt);
-	one_opt(f, "budget_shortfall_revisions", "gauge", "Revisions over "
+	prom_metric_opt(f, "budget_shortfall_revisions", "gauge", "Revisions over "
 	    "%s that are read (or not scanned yet).", OPT_MAX_REVISIONS,
 	    cf->short_revisions);
-	one_opt(f, "budget_shortfall_bytes", "gauge", "Bytes over %s "
+	prom_metric_opt(f, "budget_shortfall_bytes", "gauge", "Bytes over %s "
 	    "that are read (or not scanned yet).", OPT_MAX_DISK,
 	    (double)cf->short_bytes);
 }

@@ -19,12 +19,11 @@
 #include "rsyncswap/expiry/expiry_read.h"
 #include "rsyncswap/obs/cleanup_metrics.h"
 #include "rsyncswap/obs/metrics.h"
+#include "rsyncswap/obs/prom.h"
 #include "rsyncswap/sync/shrink.h"
 #include "rsyncswap/tree/swap.h"
 
 #define PFX	"rsyncswap_"
-/* Longest help text of a metric that names an option. */
-#define HELP_MAX	256
 
 int
 metrics_count_revisions(int rsync_dirfd)
@@ -47,27 +46,6 @@ metrics_count_revisions(int rsync_dirfd)
 	return n;
 }
 
-/* Prints one metric with its HELP and TYPE lines. */
-static void
-metric(FILE *f, const char *name, const char *type, const char *help,
-    double v)
-{
-	/* 15 digits: a duration reads 1.2, not 1.2000000000000002. */
-	fprintf(f, "# HELP " PFX "%s %s\n# TYPE " PFX "%s %s\n" PFX "%s %.15g\n",
-	    name, help, name, type, name, v);
-}
-
-/* Prints one metric whose help names option id: help's %s is its spelling. */
-static void __attribute__((format(printf, 4, 0)))
-metric_opt(FILE *f, const char *name, const char *type, const char *help,
-    enum opt_id id, double v)
-{
-	char text[HELP_MAX];
-
-	snprintf(text, sizeof(text), help, opt_name(id));
-	metric(f, name, type, text, v);
-}
-
 /* Prints the expiry metrics of sum at now. */
 static void
 metrics_expiry(FILE *f, const struct state *st, const struct expiry_summary *sum,
@@ -80,22 +58,22 @@ metrics_expiry(FILE *f, const struct state *st, const struct expiry_summary *sum
 	for (size_t i = 0; i < st->nhistory; i++)
 		if (strcmp(st->history[i].name, st->revision) == 0)
 			r = &st->history[i];
-	metric(f, "origin_last_change_timestamp_seconds", "gauge",
+	prom_metric(f, "origin_last_change_timestamp_seconds", "gauge",
 	    "When the origin's serial last moved (the current revision "
 	    "became current).", r != NULL ? (double)r->since : 0);
 	if (sum == NULL)
 		return;
 	expiry_assess(sum, now, m->expiry_warn, &a);
-	metric(f, "earliest_expiry_timestamp_seconds", "gauge",
+	prom_metric(f, "earliest_expiry_timestamp_seconds", "gauge",
 	    "Earliest expiry of a served publication point (manifest or CRL "
 	    "nextUpdate, manifest EE notAfter).", a.earliest != NULL ?
 	    (double)a.earliest->expiry : 0);
-	metric(f, "expiring_publication_points", "gauge",
+	prom_metric(f, "expiring_publication_points", "gauge",
 	    "Publication points expiring within the warning window.",
 	    (double)a.expiring);
-	metric(f, "expired_publication_points", "gauge",
+	prom_metric(f, "expired_publication_points", "gauge",
 	    "Publication points already expired.", (double)a.expired);
-	metric(f, "damaged_manifests_crls", "gauge",
+	prom_metric(f, "damaged_manifests_crls", "gauge",
 	    "Served manifests and CRLs that cannot be read.",
 	    (double)a.damaged);
 }
@@ -154,15 +132,15 @@ metrics_write(const char *path, const struct state *st,
 	fprintf(f, "# HELP " PFX "build_info The version of rsyncswap that "
 	    "wrote this file.\n# TYPE " PFX "build_info gauge\n" PFX
 	    "build_info{version=\"" RSYNCSWAP_VERSION "\"} 1\n");
-	metric(f, "last_success_timestamp_seconds", "gauge",
+	prom_metric(f, "last_success_timestamp_seconds", "gauge",
 	    "When the last sync succeeded.", (double)st->last_success);
-	metric(f, "last_failure_timestamp_seconds", "gauge",
+	prom_metric(f, "last_failure_timestamp_seconds", "gauge",
 	    "When the last sync failed.", (double)st->last_failure);
-	metric_opt(f, "refused_shrink", "gauge", "1 while the last sync was "
+	prom_metric_opt(f, "refused_shrink", "gauge", "1 while the last sync was "
 	    SHRINK_REFUSED " (%s; rsyncswap accept-shrink).", OPT_MAX_SHRINK,
 	    st->last_failure >= st->last_success && st->last_failure > 0 &&
 	    strstr(st->last_error, SHRINK_REFUSED) != NULL ? 1 : 0);
-	metric(f, "serial", "gauge", "RRDP serial of the current revision.",
+	prom_metric(f, "serial", "gauge", "RRDP serial of the current revision.",
 	    (double)st->serial);
 	fprintf(f, "# HELP " PFX "session_info RRDP session of the current "
 	    "revision.\n# TYPE " PFX "session_info gauge\n" PFX
@@ -174,39 +152,39 @@ metrics_write(const char *path, const struct state *st,
 		    "revision_info gauge\n" PFX "revision_info{session=\"%s\","
 		    "serial=\"%lld\",digest=\"%s\"} 1\n", st->session_id,
 		    st->serial, digest_hex(&st->digest, hex));
-	metric(f, "objects", "gauge", "Objects in the current revision.",
+	prom_metric(f, "objects", "gauge", "Objects in the current revision.",
 	    (double)st->objects);
-	metric(f, "last_sync_bytes", "gauge",
+	prom_metric(f, "last_sync_bytes", "gauge",
 	    "Object bytes written by the last sync.",
 	    (double)m->last_sync_bytes);
-	metric(f, "last_sync_duration_seconds", "gauge",
+	prom_metric(f, "last_sync_duration_seconds", "gauge",
 	    "Duration of the last sync.",
 	    (double)(long long)(m->last_sync_seconds * 1000 + 0.5) / 1000);
-	metric(f, "syncs_total", "counter", "Syncs that succeeded.",
+	prom_metric(f, "syncs_total", "counter", "Syncs that succeeded.",
 	    (double)m->syncs_ok);
-	metric(f, "sync_failures_total", "counter", "Syncs that failed.",
+	prom_metric(f, "sync_failures_total", "counter", "Syncs that failed.",
 	    (double)m->syncs_failed);
-	metric(f, "revisions_on_disk", "gauge",
+	prom_metric(f, "revisions_on_disk", "gauge",
 	    "Revision directories in the rsync directory.",
 	    (double)metrics_count_revisions(rsync_dirfd));
-	metric(f, "sweeps_total", "counter", "Sweeps run.", (double)m->sweeps);
-	metric(f, "swept_total", "counter", "Entries removed by sweeps.",
+	prom_metric(f, "sweeps_total", "counter", "Sweeps run.", (double)m->sweeps);
+	prom_metric(f, "swept_total", "counter", "Entries removed by sweeps.",
 	    (double)m->swept);
-	metric(f, "cleanup_after_seconds", "gauge",
+	prom_metric(f, "cleanup_after_seconds", "gauge",
 	    "Effective time a replaced revision is kept.",
 	    (double)m->cleanup_after);
-	metric(f, "vanished_files_total", "counter",
+	prom_metric(f, "vanished_files_total", "counter",
 	    "\"file has vanished\" lines in the rsyncd log.",
 	    (double)m->vanished);
-	metric_opt(f, "vanished_files_attributed_total", "counter",
+	prom_metric_opt(f, "vanished_files_attributed_total", "counter",
 	    "Vanished files of revisions a sweep removed; with reader-aware "
 	    "cleanup it should stay 0 (an error in the log: only a removal "
 	    "after %s makes one).", OPT_CLEANUP_MAX,
 	    (double)m->vanished_ours);
-	metric_opt(f, "rsyncd_log_lines_total", "counter",
+	prom_metric_opt(f, "rsyncd_log_lines_total", "counter",
 	    "Lines read from the rsyncd log (%s).", OPT_RSYNCD_LOG,
 	    (double)m->rsyncd_lines);
-	metric(f, "rsyncd_log_malformed_lines_total", "counter",
+	prom_metric(f, "rsyncd_log_malformed_lines_total", "counter",
 	    "Lines of the rsyncd log not in rsyncd's own log format.",
 	    (double)m->rsyncd_malformed);
 	metrics_expiry(f, st, sum, m);
