@@ -1,6 +1,7 @@
 # scripts/loadtest --cleanup-compare: two nodes under the same load, one
 # reader-aware, one by the time rule alone, with a --cleanup-after (2 s)
-# shorter than the slow clients' fetches. The reader-aware node's rsyncd
+# shorter than the slow clients' fetches, each client pausing 1 s after a
+# fetch (a third of the CPU of fetching again at once). The reader-aware node's rsyncd
 # log shows 0 vanished files, no view is inconsistent, and the report puts
 # both nodes' peak revisions on disk side by side (the time rule node has
 # vanished files: the cleanup time breaks it, as it should).
@@ -13,7 +14,7 @@ need_cmd haproxy
 CD=$(mktemp -d /dev/shm/rsyncswap-lt-test.XXXXXX 2>/dev/null) || CD=$T/clients
 timeout -k 5 170 "$TOP/scripts/loadtest" --cleanup-compare --nodes 2 --clients 12 \
 	--duration 40 --period 2 --changes 10 --objects 300 --cleanup-after 2 \
-	--slow-share 0.5 --slow-bwlimit 60 --faults no --grace 40 \
+	--slow-share 0.5 --slow-bwlimit 60 --faults no --grace 40 --pause 1 \
 	--workdir "$T/w" --client-dir "$CD" --json "$T/lt.json" >"$T/out" 2>"$T/err" && rc=0 || rc=$?
 rm -rf "$CD"
 cat "$T/out"
