@@ -155,6 +155,54 @@ expiry_visit_init(struct expiry_visit *x, struct expiry_sink *sink)
 	x->v.leave = visit_leave;
 }
 
+/* Gives the directory d to the shared sink, one thread at a time. */
+static void
+locked_dir(void *arg, const struct expiry_dir *d)
+{
+	struct expiry_visits *xs = arg;
+
+	pthread_mutex_lock(&xs->mu);
+	xs->sink->dir(xs->sink->arg, d);
+	pthread_mutex_unlock(&xs->mu);
+}
+
+/* Gives the damaged object path to the shared sink, one at a time. */
+static void
+locked_bad(void *arg, const char *path, enum expiry_bad_reason reason)
+{
+	struct expiry_visits *xs = arg;
+
+	pthread_mutex_lock(&xs->mu);
+	xs->sink->bad(xs->sink->arg, path, reason);
+	pthread_mutex_unlock(&xs->mu);
+}
+
+void
+expiry_visits_init(struct expiry_visits *xs, struct expiry_sink *sink)
+{
+	memset(xs, 0, sizeof(*xs));
+	pthread_mutex_init(&xs->mu, NULL);
+	xs->sink = sink;
+	xs->locked.dir = locked_dir;
+	xs->locked.bad = locked_bad;
+	xs->locked.arg = xs;
+	for (size_t i = 0; i < WALK_THREADS_MAX; i++) {
+		expiry_visit_init(&xs->x[i], &xs->locked);
+		xs->v[i] = &xs->x[i].v;
+	}
+}
+
+void
+expiry_visits_free(struct expiry_visits *xs)
+{
+	for (size_t i = 0; i < WALK_THREADS_MAX; i++) {
+		free(xs->x[i].buf);
+		xs->x[i].buf = NULL;
+		xs->x[i].bufsz = 0;
+	}
+	pthread_mutex_destroy(&xs->mu);
+}
+
 size_t
 expiry_walk_fd(int fd, struct expiry_sink *sink)
 {

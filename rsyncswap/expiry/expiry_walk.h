@@ -2,6 +2,7 @@
 #ifndef RSYNCSWAP_EXPIRY_WALK_H
 #define RSYNCSWAP_EXPIRY_WALK_H
 
+#include <pthread.h>
 #include <stddef.h>
 
 #include "rsyncswap/base/limits.h"
@@ -47,6 +48,24 @@ struct expiry_visit {
 
 /* Makes x a visitor feeding sink. */
 void	expiry_visit_init(struct expiry_visit *x, struct expiry_sink *sink);
+
+/*
+ * The visitors of a commit's walk on several threads (tree_walk_times()):
+ * one per thread, all feeding one sink under a lock.
+ */
+struct expiry_visits {
+	struct expiry_visit	 x[WALK_THREADS_MAX];
+	const struct tree_visit	*v[WALK_THREADS_MAX];	/* &x[i].v */
+	struct expiry_sink	 locked;	/* what each of x feeds */
+	struct expiry_sink	*sink;
+	pthread_mutex_t		 mu;
+};
+
+/* Makes xs visitors feeding sink (one thread at a time). */
+void	expiry_visits_init(struct expiry_visits *xs, struct expiry_sink *sink);
+
+/* Frees what the visitors of xs hold. */
+void	expiry_visits_free(struct expiry_visits *xs);
 
 /*
  * Reads the manifests and CRLs of the one directory dir (relative to

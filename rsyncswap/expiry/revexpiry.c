@@ -140,8 +140,18 @@ revexpiry_begin(struct revexpiry *x, const char *state_dir,
 		return;
 	}
 	expiry_writer_sink(x->w, &x->sink);
-	expiry_visit_init(&x->visit, &x->sink);
-	revision_set_visit(rev, &x->visit.v);
+	expiry_visits_init(&x->visits, &x->sink);
+	x->walking = 1;
+	revision_set_visit(rev, x->visits.v, WALK_THREADS_MAX);
+}
+
+/* Frees the visitors of the commit's walk, if any. */
+static void
+end_walk(struct revexpiry *x)
+{
+	if (x->walking)
+		expiry_visits_free(&x->visits);
+	x->walking = 0;
 }
 
 /*
@@ -253,6 +263,7 @@ revexpiry_save(struct revexpiry *x, const char *state_dir, int rsync_dirfd,
 	char	err[ERR_MAX], path[PATH_MAX];
 	int	revfd, rc;
 
+	end_walk(x);
 	if (x->w != NULL) {
 		rc = expiry_writer_commit(x->w, err, sizeof(err));
 		x->w = NULL;
@@ -276,6 +287,7 @@ revexpiry_save(struct revexpiry *x, const char *state_dir, int rsync_dirfd,
 void
 revexpiry_abort(struct revexpiry *x)
 {
+	end_walk(x);
 	expiry_writer_abort(x->w);
 	x->w = NULL;
 }

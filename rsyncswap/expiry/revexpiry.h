@@ -27,7 +27,8 @@ void	touched_free(struct touched *t);
 struct revexpiry {
 	struct expiry_writer	*w;	/* filled by the revision's commit */
 	struct expiry_sink	 sink;
-	struct expiry_visit	 visit;	/* the commit's walk feeds sink */
+	struct expiry_visits	 visits; /* the commit's walk feeds sink */
+	int			 walking; /* visits set up */
 };
 
 /*

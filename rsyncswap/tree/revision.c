@@ -46,7 +46,8 @@ struct revision {
 	size_t		 cached_n;
 	size_t		 objects;
 	long long	 bytes;
-	const struct tree_visit *visit;	/* of the commit's walk, or NULL */
+	const struct tree_visit *const *visit;	/* of the commit's walk */
+	size_t		 nvisit;
 	/*
 	 * A snapshot of the current revision, or its hard-linked copy: its
 	 * directories already have their times, so the commit sets only
@@ -623,9 +624,11 @@ revision_keep_dirs(struct revision *rev, const char *from, int depth,
 }
 
 void
-revision_set_visit(struct revision *rev, const struct tree_visit *v)
+revision_set_visit(struct revision *rev, const struct tree_visit *const *v,
+    size_t nv)
 {
-	rev->visit = v;
+	rev->visit = nv > 0 ? v : NULL;
+	rev->nvisit = nv;
 }
 
 void
@@ -750,7 +753,8 @@ revision_commit(struct revision *rev, const char *name,
 	revision_uncache(rev);
 	if (rev->times_set && rev->visit == NULL ?
 	    revision_changed_times(rev) == -1 :
-	    tree_walk_times(rev->fd, rev->visit, TSNORM_DIR_TIME) == -1) {
+	    tree_walk_times(rev->fd, rev->visit, rev->nvisit,
+	    TSNORM_DIR_TIME) == -1) {
 		snprintf(err, errsz, "setting directory times: %s",
 		    strerror(errno));
 		goto fail;

@@ -62,12 +62,13 @@ int		 revision_withdraw(struct revision *, const char *path,
 
 /*
  * Has revision_commit() set the directories' times in one walk of the
- * whole tree that gives each directory and file it passes to v (walk.h),
- * so that a feature reads the tree once, while it is in the page cache
- * (the expiry summary of a snapshot). v may be NULL.
+ * whole tree, on as many threads as v has visitors (v[0..nv), see
+ * tree_walk_times() in walk.h), that gives each directory and file it
+ * passes to one of them, so that a feature reads the tree once, while it
+ * is in the page cache (the expiry summary of a snapshot). nv 0: none.
  */
 void		 revision_set_visit(struct revision *,
-		    const struct tree_visit *v);
+		    const struct tree_visit *const *v, size_t nv);
 
 /*
  * Creates in the revision every directory of the revision from (a name in

@@ -2,9 +2,10 @@
  * The one fd-based walk of a revision tree: a depth-bounded descent with
  * openat(O_NOFOLLOW) that never follows a symlink, optionally setting the
  * times of every directory once its content has been walked (what a
- * revision's commit does), and handing the regular files it passes to a
- * visitor (what the expiry summary reads, in the same walk). Memory: one
- * open directory per level of nesting, whatever the size of the tree.
+ * revision's commit does, on several threads), and handing the regular
+ * files it passes to a visitor (what the expiry summary reads, in the
+ * same walk). Memory: one open directory per level of nesting and thread,
+ * and at most WALK_QUEUE_MAX handed over, whatever the size of the tree.
  */
 #ifndef RSYNCSWAP_TREE_WALK_H
 #define RSYNCSWAP_TREE_WALK_H
@@ -47,10 +48,16 @@ size_t	tree_walk(int fd, const char *top, int recurse,
 /*
  * Sets the access and modification times of every directory below the
  * directory fd (not closed) and of fd itself to t (whole seconds), each
- * once its content has been walked, giving what the walk passes to v (may
- * be NULL) as tree_walk() does. Returns 0, or -1 with errno set if a
- * directory could not be walked or its times set.
+ * once its own entries have been walked, on up to WALK_THREADS_MAX
+ * threads (one per online core). Each thread gives what it passes to its
+ * own visitor, v[0..nv), as tree_walk() does: one directory's entries all
+ * to one visitor, between its enter and leave, but directories in any
+ * order and at once, so visitors that share anything lock it. nv == 0
+ * (v NULL): times only, on as many threads; else at most nv threads.
+ * Returns 0, or -1 with errno set if a directory could not be walked or
+ * its times set.
  */
-int	tree_walk_times(int fd, const struct tree_visit *v, long long t);
+int	tree_walk_times(int fd, const struct tree_visit *const *v, size_t nv,
+	    long long t);
 
 #endif

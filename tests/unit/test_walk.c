@@ -74,6 +74,41 @@ leave(void *arg, int depth)
 }
 
 static const struct tree_visit visit = { NULL, want_mft, enter, file, leave };
+static const struct tree_visit *const vs[] = { &visit };
+
+/* What each of the visitors of a walk on several threads saw. */
+#define NVISIT	4
+#define NDIRS	64
+static char	tseen[NVISIT][NDIRS * 3 * 64];
+
+static void
+tsaw(void *arg, const char *fmt, const char *s, int depth)
+{
+	char *b = arg;
+	size_t len = strlen(b);
+
+	snprintf(b + len, sizeof(tseen[0]) - len, fmt, s, depth);
+}
+
+static void
+tenter(void *arg, char *path, int depth)
+{
+	tsaw(arg, "enter '%s' %d\n", path, depth);
+}
+
+static void
+tfile(void *arg, int depth, int fd, const char *name, const char *path)
+{
+	(void)fd;
+	(void)name;
+	tsaw(arg, "file '%s' %d\n", path, depth);
+}
+
+static void
+tleave(void *arg, int depth)
+{
+	tsaw(arg, "leave%s %d\n", "", depth);
+}
 
 static void
 put(const char *path)
@@ -127,7 +162,7 @@ static void
 test_times(void **unused)
 {
 	(void)unused;
-	assert_int_equal(tree_walk_times(dfd, &visit, WALK_TIME), 0);
+	assert_int_equal(tree_walk_times(dfd, vs, 1, WALK_TIME), 0);
 	assert_int_equal(mtime("."), WALK_TIME);
 	assert_int_equal(mtime("sub"), WALK_TIME);
 	/* Files keep theirs; the symlink's target is not walked twice. */
@@ -145,7 +180,7 @@ test_times(void **unused)
 	assert_int_equal(strcmp(seen + strlen(seen) - strlen("leave 0\n"),
 	    "leave 0\n"), 0);
 	/* Without a visitor only the times are set. */
-	assert_int_equal(tree_walk_times(dfd, NULL, WALK_TIME + 1), 0);
+	assert_int_equal(tree_walk_times(dfd, NULL, 0, WALK_TIME + 1), 0);
 	assert_int_equal(mtime("sub"), WALK_TIME + 1);
 }
 
@@ -168,12 +203,83 @@ test_one_dir(void **unused)
 	assert_non_null(strstr(seen, "file 'a.mft' 0\n"));
 }
 
+/* Returns how many of the visitors' records hold line. */
+static int
+tcount(const char *line, int *which)
+{
+	int n = 0;
+
+	for (int i = 0; i < NVISIT; i++)
+		for (const char *p = tseen[i]; (p = strstr(p, line)) != NULL;
+		    p++) {
+			n++;
+			*which = i;
+		}
+	return n;
+}
+
+/*
+ * On several threads: every directory gets the time, and each directory
+ * and file reaches exactly one visitor, a directory's files the one that
+ * entered it.
+ */
+static void
+test_threads(void **unused)
+{
+	struct tree_visit tv[NVISIT];
+	const struct tree_visit *tvs[NVISIT];
+	char path[64], line[96];
+	int i, w, wf;
+
+	(void)unused;
+	for (i = 0; i < NDIRS; i++) {
+		snprintf(path, sizeof(path), "d%02d", i);
+		assert_int_equal(mkdirat(dfd, path, 0755), 0);
+		snprintf(path, sizeof(path), "d%02d/s", i);
+		assert_int_equal(mkdirat(dfd, path, 0755), 0);
+		snprintf(path, sizeof(path), "d%02d/x.mft", i);
+		put(path);
+		snprintf(path, sizeof(path), "d%02d/s/y.mft", i);
+		put(path);
+	}
+	for (i = 0; i < NVISIT; i++) {
+		tseen[i][0] = '\0';
+		tv[i] = (struct tree_visit){ tseen[i], want_mft, tenter, tfile,
+		    tleave };
+		tvs[i] = &tv[i];
+	}
+	assert_int_equal(tree_walk_times(dfd, tvs, NVISIT, WALK_TIME), 0);
+	assert_int_equal(mtime("."), WALK_TIME);
+	assert_int_equal(tcount("enter '' 0\n", &w), 1);
+	for (i = 0; i < NDIRS; i++) {
+		snprintf(path, sizeof(path), "d%02d", i);
+		assert_int_equal(mtime(path), WALK_TIME);
+		snprintf(line, sizeof(line), "enter '%s' 1\n", path);
+		assert_int_equal(tcount(line, &w), 1);
+		snprintf(line, sizeof(line), "file '%s/x.mft' 1\n", path);
+		assert_int_equal(tcount(line, &wf), 1);
+		assert_int_equal(w, wf);
+		snprintf(path, sizeof(path), "d%02d/s", i);
+		assert_int_equal(mtime(path), WALK_TIME);
+		snprintf(line, sizeof(line), "enter '%s' 2\n", path);
+		assert_int_equal(tcount(line, &w), 1);
+		snprintf(line, sizeof(line), "file '%s/y.mft' 2\n", path);
+		assert_int_equal(tcount(line, &wf), 1);
+		assert_int_equal(w, wf);
+	}
+	/* Each enter has its leave: 1 + 2 * NDIRS + sub, of both. */
+	assert_int_equal(tcount("leave 0\n", &w), 1);
+	assert_int_equal(tcount("leave 1\n", &w), NDIRS + 1);
+	assert_int_equal(tcount("leave 2\n", &w), NDIRS);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_times, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_one_dir, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_threads, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
