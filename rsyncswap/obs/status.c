@@ -19,7 +19,6 @@
 #include "rsyncswap/obs/status.h"
 #include "rsyncswap/state/state.h"
 #include "rsyncswap/sweep/cleanup_file.h"
-#include "rsyncswap/sweep/revcost.h"
 #include "rsyncswap/tree/swap.h"
 
 /* Revisions listed by status. */
@@ -197,30 +196,26 @@ cleanup_mode(const struct cleanup_file *cf, char *buf, size_t bufsz)
 }
 
 /*
- * Fills v->rv[i] with what the last sweep knew of revision names[i] (or
- * the time rule's view), measuring its cost below dirfd when the sweep did
- * not.
+ * Fills v->rv[i] with what the last sweep knew of revision names[i], or
+ * the time rule's view with its cost unknown (-1): status never walks a
+ * revision, whatever the repository's size; only a sweep measures.
  */
 static void
-cleanup_view(struct view *v, int dirfd, size_t i)
+cleanup_view(struct view *v, size_t i)
 {
 	const struct cleanup_rev *k = cleanup_file_find(&v->cf, v->names[i]);
 	const struct state_revision *r;
 	struct cleanup_rev *c = &v->rv[i];
 
-	if (k != NULL)
+	if (k != NULL) {
 		*c = *k;
-	else {
-		r = state_history_find(&v->st, v->names[i]);
-		memset(c, 0, sizeof(*c));
-		c->readers = -1;
-		c->bytes = c->inodes = c->share = -1;
-		c->removable = r != NULL && r->until > 0 ? r->until +
-		    v->cleanup : 0;
+		return;
 	}
-	if (c->bytes < 0 && dirfd != -1)
-		revcost_measure(dirfd, v->names[i], &c->bytes, &c->inodes,
-		    &c->share);
+	r = state_history_find(&v->st, v->names[i]);
+	memset(c, 0, sizeof(*c));
+	c->readers = -1;
+	c->bytes = c->inodes = c->share = -1;
+	c->removable = r != NULL && r->until > 0 ? r->until + v->cleanup : 0;
 }
 
 /* Prints v as text. */
@@ -280,6 +275,8 @@ print_text(FILE *f, struct view *v, long long expiry_warn)
 		if (c->bytes >= 0)
 			fprintf(f, ", own %lld bytes, %lld inodes", c->bytes,
 			    c->inodes);
+		else
+			fputs(", cost not measured yet", f);
 		fputc('\n', f);
 	}
 	fprintf(f, "origin last change: %s\n", iso(v->cur_rev != NULL ?
@@ -320,6 +317,16 @@ json_str_kv(FILE *f, const char *key, const char *s)
 		json_str(f, s);
 	else
 		fputs("null", f);
+}
+
+/* Prints , "key": n inside an object, or null when n is unknown (< 0). */
+static void
+json_count_kv(FILE *f, const char *key, long long n)
+{
+	if (n >= 0)
+		fprintf(f, ", \"%s\": %lld", key, n);
+	else
+		fprintf(f, ", \"%s\": null", key);
 }
 
 /* Prints v as JSON (schema rsyncswap-status/1, times in epoch seconds). */
@@ -391,9 +398,10 @@ print_json(FILE *f, struct view *v, long long expiry_warn,
 			json_str(f, v->rv[i].why);
 		else
 			fputs("null", f);
-		fprintf(f, ", \"bytes\": %lld, \"inodes\": %lld, "
-		    "\"share_bytes\": %lld}", v->rv[i].bytes, v->rv[i].inodes,
-		    v->rv[i].share);
+		json_count_kv(f, "bytes", v->rv[i].bytes);
+		json_count_kv(f, "inodes", v->rv[i].inodes);
+		json_count_kv(f, "share_bytes", v->rv[i].share);
+		fputc('}', f);
 	}
 	fprintf(f, "%s]", v->n > 0 ? "\n  " : "");
 	json_time_kv(f, "origin_last_change", v->cur_rev != NULL ?
@@ -487,7 +495,7 @@ status_print(FILE *f, const char *state_dir, const char *rsync_dir,
 	}
 	(void)cleanup_file_read(state_dir, &v->cf);
 	for (i = 0; i < v->n; i++)
-		cleanup_view(v, fd, i);
+		cleanup_view(v, i);
 	errno = saved;
 	judge(v, fd, rsync_dir, cur_err, so->stale_after);
 	if (fd != -1)
