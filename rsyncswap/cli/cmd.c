@@ -62,6 +62,8 @@ status_exit(enum status_verdict v)
 		return STATUS_EXIT_STALE;
 	case VERDICT_EXPIRED:
 		return STATUS_EXIT_EXPIRED;
+	case VERDICT_EXPIRY_UNKNOWN:
+		return STATUS_EXIT_EXPIRY_UNKNOWN;
 	case VERDICT_NO_STATE:
 		break;
 	}

@@ -24,6 +24,13 @@
 /* Revisions listed by status. */
 #define STATUS_MAX_REVISIONS	1024
 
+/*
+ * Seconds after a revision became current during which no summary of it
+ * is the run still writing one (after the swap and the state), not yet a
+ * summary that cannot be had.
+ */
+#define STATUS_EXPIRY_GRACE	60
+
 /* Everything status shows, gathered once for both output formats. */
 struct view {
 	long long		 now;
@@ -54,6 +61,7 @@ static const char *const health_word[] = {
 	[STATUS_NOT_SERVING] = "not serving",
 	[STATUS_STALE] = "stale",
 	[STATUS_EXPIRED] = "expired",
+	[STATUS_EXPIRY_UNKNOWN] = "expiry unknown",
 };
 
 /* Formats t as ISO 8601 UTC into buf ("-" for 0). Returns buf. */
@@ -101,10 +109,22 @@ status_revisions(int dirfd, char **names, size_t max)
 }
 
 /*
+ * Returns 1 if the summary of the current revision may still be being
+ * written: it became current less than STATUS_EXPIRY_GRACE seconds ago.
+ */
+static int
+expiry_pending(const struct view *v)
+{
+	return v->cur_rev != NULL && v->cur_rev->since > 0 &&
+	    v->now - v->cur_rev->since < STATUS_EXPIRY_GRACE;
+}
+
+/*
  * Judges what v shows: not serving (no current, or it names no revision
  * directory), expired (a served publication point has expired), stale (no
- * success within stale_after seconds), or serving. Sets v->health and
- * v->why.
+ * success within stale_after seconds), expiry unknown (no summary of the
+ * served revision, and none being written), or serving. Sets v->health
+ * and v->why.
  */
 static void
 judge(struct view *v, int dirfd, const char *rsync_dir, const char *cur_err,
@@ -150,17 +170,26 @@ judge(struct view *v, int dirfd, const char *rsync_dir, const char *cur_err,
 			return;
 		}
 	}
-	if (v->state_rc != 0)
-		return;
-	if (v->st.last_success <= 0) {
+	if (v->state_rc == 0 && v->st.last_success <= 0) {
 		v->health = STATUS_STALE;
 		snprintf(v->why, sizeof(v->why), "no sync has succeeded");
-	} else if (v->now - v->st.last_success > stale_after) {
+		return;
+	}
+	if (v->state_rc == 0 && v->now - v->st.last_success > stale_after) {
 		v->health = STATUS_STALE;
 		expiry_fmt_duration(v->now - v->st.last_success, d, sizeof(d));
 		snprintf(v->why, sizeof(v->why), "last success %s ago, more "
 		    "than %s %lld s", d, opt_name(OPT_STALE_AFTER),
 		    stale_after);
+		return;
+	}
+	if (!v->have_sum && !expiry_pending(v)) {
+		v->health = STATUS_EXPIRY_UNKNOWN;
+		snprintf(v->why, sizeof(v->why), "the served revision's "
+		    "expiry summary %s: nothing it serves is watched for "
+		    "expiry", v->sum_other[0] != '\0' ? "is not there (the "
+		    "summary is of another revision)" : v->sum_err[0] != '\0' ?
+		    "cannot be read" : "was not written");
 	}
 }
 
@@ -294,8 +323,12 @@ print_text(FILE *f, struct view *v, long long expiry_warn)
 		fprintf(f, "expiry: not known (%s; %sthe next sync reads the "
 		    "served revision again)\n", log_scrub(v->sum_err),
 		    v->sum_fixes ? "" : "remove it, and ");
+	else if (expiry_pending(v))
+		fprintf(f, "expiry: not known yet (the run that made %s "
+		    "current writes it)\n", v->cur);
 	else
-		fprintf(f, "expiry: not known yet\n");
+		fprintf(f, "expiry: not known (no summary was written for the "
+		    "served revision; the next sync reads it again)\n");
 }
 
 /* Prints "key": t, or null when t is unknown (0). */
@@ -445,6 +478,11 @@ verdict(const struct view *v, const char *state_dir)
 	if (v->health == STATUS_STALE) {
 		fprintf(stderr, "rsyncswap status: stale: %s\n", v->why);
 		return VERDICT_STALE;
+	}
+	if (v->health == STATUS_EXPIRY_UNKNOWN) {
+		fprintf(stderr, "rsyncswap status: expiry unknown: %s\n",
+		    v->why);
+		return VERDICT_EXPIRY_UNKNOWN;
 	}
 	return VERDICT_SERVING;
 }

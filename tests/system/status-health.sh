@@ -1,5 +1,6 @@
 # status says in one line whether the node serves (serving, not serving,
-# stale, expired), apart from the state file's own condition, and exits
+# stale, expired, expiry unknown), apart from the state file's own
+# condition, and exits
 # with a documented code for each; --json names its schema, gives times as
 # epoch seconds and null for what is not known; the metrics carry
 # build_info and durations without float noise.
@@ -101,3 +102,42 @@ status_at '2023-02-14 12:10:00' -s "$T/st"
 head -1 "$T/out" | grep -q "^health: serving" || { cat "$T/out"; fail "health without a state"; }
 grep -q "no state file" "$T/err" || { cat "$T/err"; fail "no stderr line for the missing state"; }
 ok "a dangling current: not serving (exit 3); no state file: exit 1, health apart"
+
+# The expiry summary cannot be written (its name taken by a directory):
+# the sync serves, the metric says the summary is not known, and status
+# says "expiry unknown" (exit 6) once the run that made the revision
+# current has had its minute to write it; stale still comes first.
+mkdir -p "$T/nx/expiry"
+faketime '2023-02-14 12:00:00' "$RSYNCSWAP" sync -q -s "$T/nx" --metrics-file "$T/nx.prom" \
+	--source-uri-base "$BENCH_SRC" "$BENCH_URI" 2>"$T/nx.err" || { cat "$T/nx.err"; fail "sync with an unwritable summary failed"; }
+grep -q '^rsyncswap_expiry_summary_known 0$' "$T/nx.prom" || { grep expiry "$T/nx.prom" || :; fail "metrics: the unknown summary not said"; }
+grep -q '^rsyncswap_expiry_summary_known 1$' "$T/m.prom" || { grep expiry "$T/m.prom" || :; fail "metrics: a known summary not said"; }
+! grep -q '^rsyncswap_earliest_expiry' "$T/nx.prom" || fail "metrics: an earliest expiry without a summary"
+status_at '2023-02-14 12:00:30' -s "$T/nx"
+expect 0 "serving"
+grep -q "^expiry: not known (" "$T/out" || { cat "$T/out"; fail "the unknown summary not shown"; }
+status_at '2023-02-14 12:10:00' -s "$T/nx"
+expect 6 "expiry unknown: the served revision's expiry summary cannot be read"
+grep -q "^rsyncswap status: expiry unknown: " "$T/err" || { cat "$T/err"; fail "no stderr line for the unknown expiry"; }
+status_at '2023-02-14 12:10:00' -s "$T/nx" --json
+[ "$rc" = 6 ] || fail "status --json exit $rc, wanted 6"
+python3 - "$T/out" <<'PY' || fail "status --json with the summary unknown"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["health"] == "expiry unknown" and d["expiry"] is None, (d["health"], d["expiry"])
+assert "is watched for expiry" in d["health_reason"], d["health_reason"]
+PY
+status_at '2023-02-14 14:05:00' -s "$T/nx"
+expect 4 "stale"
+ok "summary not writable: metric 0, serving for a minute, then expiry unknown (exit 6); stale first"
+
+# The summary removed: unknown; the next sync reads the revision again.
+rmdir "$T/nx/expiry"
+status_at '2023-02-14 12:10:00' -s "$T/nx"
+expect 6 "expiry unknown: the served revision's expiry summary was not written"
+faketime '2023-02-14 12:11:00' "$RSYNCSWAP" sync -q -s "$T/nx" --metrics-file "$T/nx.prom" \
+	--source-uri-base "$BENCH_SRC" "$BENCH_URI"
+grep -q '^rsyncswap_expiry_summary_known 1$' "$T/nx.prom" || fail "metrics: the summary still not known after a sync"
+status_at '2023-02-14 12:12:00' -s "$T/nx"
+expect 0 "serving"
+ok "summary missing: expiry unknown (exit 6) until the next sync writes it"
