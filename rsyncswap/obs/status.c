@@ -362,7 +362,12 @@ json_count_kv(FILE *f, const char *key, long long n)
 		fprintf(f, ", \"%s\": null", key);
 }
 
-/* Prints v as JSON (schema rsyncswap-status/1, times in epoch seconds). */
+/*
+ * Prints v as JSON (schema rsyncswap-status/1, its times in epoch seconds;
+ * the expiry object's are ISO 8601, as `expiry --json` prints them). The
+ * README has a table of its keys: tests/system/status-health.sh holds the
+ * two together.
+ */
 static void
 print_json(FILE *f, struct view *v, long long expiry_warn,
     long long stale_after)
