@@ -123,7 +123,8 @@ cli_help(FILE *f, enum cli_cmd cmd)
 			    cmds[i].synopsis);
 		fprintf(f, "\nrsyncswap COMMAND --help lists the options of "
 		    "COMMAND; man 8 rsyncswap.\n" EXIT_LINE "status: 0 serving, "
-		    "1 no state, 3 not serving, 4 stale, 5 expired.\n");
+		    "1 no state, 3 not serving, 4 stale, 5 expired,\n"
+		    "6 expiry unknown.\n");
 		return;
 	}
 	fprintf(f, "usage: rsyncswap %s %s\n%s\n\n", cmds[cmd].name,
@@ -146,7 +147,8 @@ cli_help(FILE *f, enum cli_cmd cmd)
 		fprintf(f, "\n" EXIT_LINE);
 	if (cmd == CMD_STATUS)
 		fprintf(f, "\nExit: 0 serving, 1 no state (missing or damaged), "
-		    "2 usage,\n3 not serving, 4 stale, 5 expired.\n");
+		    "2 usage,\n3 not serving, 4 stale, 5 expired, 6 expiry "
+		    "unknown.\n");
 }
 
 int

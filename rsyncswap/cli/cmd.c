@@ -62,6 +62,8 @@ status_exit(enum status_verdict v)
 		return STATUS_EXIT_STALE;
 	case VERDICT_EXPIRED:
 		return STATUS_EXIT_EXPIRED;
+	case VERDICT_EXPIRY_UNKNOWN:
+		return STATUS_EXIT_EXPIRY_UNKNOWN;
 	case VERDICT_NO_STATE:
 		break;
 	}
@@ -253,8 +255,10 @@ setup_privileges(struct cli *c, struct privs *p, int daemon)
  * The state remembers where its revisions are. Without -r, sweep, status
  * and verify use that directory (into buf), and so does a sync when
  * STATE-DIR/rsync does not exist (a -r forgotten in a cron line must not
- * start a second tree); with a -r that is another one, sweep and verify
- * refuse and the others say so. Returns -1 to go on, or EXIT_FAIL.
+ * start a second tree); with a -r that is another one (a typo, or another
+ * node's tree), every command but status refuses before anything is
+ * written: a sync would serve from there and leave the tree rsyncd serves
+ * unswept. status only says so. Returns -1 to go on, or EXIT_FAIL.
  */
 static int
 state_rsync_dir(struct cli *c, char *buf, size_t bufsz)
@@ -281,9 +285,9 @@ state_rsync_dir(struct cli *c, char *buf, size_t bufsz)
 		}
 	} else if (realpath(o->rsync_dir, real) == NULL ||
 	    strcmp(real, st->rsync_dir) != 0) {
-		if (c->cmd == CMD_SWEEP || c->cmd == CMD_VERIFY) {
+		if (c->cmd != CMD_STATUS) {
 			log_error("-r %s: the state in %s describes the "
-			    "revisions in %s (give that -r; to move them, "
+			    "revisions in %s (give that -r; to move the node, "
 			    "remove %s/state first)", o->rsync_dir,
 			    o->state_dir, st->rsync_dir, o->state_dir);
 			state_free(st);
@@ -291,8 +295,7 @@ state_rsync_dir(struct cli *c, char *buf, size_t bufsz)
 			return EXIT_FAIL;
 		}
 		log_warn("-r %s: the state in %s describes the revisions in "
-		    "%s%s", o->rsync_dir, o->state_dir, st->rsync_dir, syncs ?
-		    "; they are left to that directory's own runs" : "");
+		    "%s", o->rsync_dir, o->state_dir, st->rsync_dir);
 	}
 	state_free(st);
 	free(st);

@@ -1,4 +1,5 @@
 /* The expiry summary's hook into a sync (expiry_hook.h). */
+#include <stdio.h>
 #include <string.h>
 
 #include "rsyncswap/expiry/expiry_read.h"
@@ -44,6 +45,7 @@ hook_recorded(void *arg, int rsync_dirfd, const char *name, const char *prev)
 
 	revexpiry_save(&x->xp, x->state_dir, rsync_dirfd, name, prev,
 	    !x->snapshot ? &x->touched : NULL);
+	snprintf(x->saved, sizeof(x->saved), "%s", name);
 }
 
 /* Returns 1 if the expiry summary of state_dir describes current. */
@@ -56,13 +58,17 @@ has_expiry(const char *state_dir, const char *current)
 	    strcmp(rev, current) == 0;
 }
 
-/* None, or of another revision (a run killed before it): rebuilt. */
+/*
+ * None, or of another revision (a run killed before it): rebuilt, unless
+ * this run has just tried (a second try fails as the first, logged once).
+ */
 static void
 hook_settled(void *arg, const struct sync_view *v)
 {
 	struct expiry_hook *x = arg;
 
-	if (v->current != NULL && !has_expiry(x->state_dir, v->current))
+	if (v->current != NULL && strcmp(x->saved, v->current) != 0 &&
+	    !has_expiry(x->state_dir, v->current))
 		revexpiry_save(&x->xp, x->state_dir, v->rsync_dirfd,
 		    v->current, NULL, NULL);
 }
@@ -76,6 +82,7 @@ hook_end(void *arg)
 	revexpiry_abort(&x->xp);
 	touched_free(&x->touched);
 	x->snapshot = 0;
+	x->saved[0] = '\0';
 }
 
 void

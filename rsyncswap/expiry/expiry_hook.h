@@ -16,6 +16,9 @@ struct expiry_hook {
 	int			 snapshot;	/* the revision being built */
 	struct touched		 touched;	/* directories its deltas changed */
 	struct revexpiry	 xp;		/* the file being made */
+	char			 saved[EXPIRY_REVISION_MAX];	/* the
+					   revision whose summary this run
+					   wrote or failed to write ("") */
 };
 
 /* Makes x the hook that keeps the expiry summary of state_dir. */

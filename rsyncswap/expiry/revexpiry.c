@@ -134,9 +134,10 @@ revexpiry_begin(struct revexpiry *x, const char *state_dir,
 {
 	char	err[ERR_MAX];
 
+	/* revexpiry_save() reads the tree, and logs if that fails too. */
 	if ((x->w = expiry_writer_open(state_dir, name, err,
 	    sizeof(err))) == NULL) {
-		log_warn("expiry summary: %s", err);
+		log_debug("expiry summary: %s (read from the tree later)", err);
 		return;
 	}
 	expiry_writer_sink(x->w, &x->sink);
@@ -208,7 +209,8 @@ to_segment(const char *state_dir, struct expiry_reader *prev, int revfd,
  * Writes the expiry summary of the revision directory revfd (taken over
  * and closed), named name: when t is not NULL and the summary is good and
  * of prev_name, a segment on it, or that summary folded into a new base;
- * else a new base read from the tree. Returns 0, or -1 with a message in
+ * else (and when the segment cannot be written) a new base read from the
+ * tree. Returns 0, or -1 with a message in
  * errbuf.
  */
 static int
@@ -228,16 +230,19 @@ from_revision(const char *state_dir, int revfd, const char *name,
 			rc = to_segment(state_dir, prev, revfd, name,
 			    prev_name, t, errbuf, errsz);
 			expiry_reader_close(prev);
-			close(revfd);
-			return rc;
-		}
-		if ((w = expiry_writer_open(state_dir, name, errbuf,
+			if (rc == 0) {
+				close(revfd);
+				return 0;
+			}
+			/* No segment: a new base, read from the tree. */
+			log_debug("expiry summary: %s", errbuf);
+			prev = NULL;
+		} else if ((w = expiry_writer_open(state_dir, name, errbuf,
 		    errsz)) == NULL) {
 			expiry_reader_close(prev);
 			close(revfd);
 			return -1;
-		}
-		if (from_deltas(prev, revfd, t, w, errbuf, errsz) == 0)
+		} else if (from_deltas(prev, revfd, t, w, errbuf, errsz) == 0)
 			ok = 1;
 	}
 	expiry_reader_close(prev);

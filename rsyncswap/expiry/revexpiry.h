@@ -34,8 +34,8 @@ struct revexpiry {
 /*
  * Has the commit of rev (built from a snapshot) read its manifests and
  * CRLs, in the walk that sets its directories' times, into a new expiry
- * file of state_dir. If that file cannot be opened (logged),
- * revexpiry_save() reads the tree instead.
+ * file of state_dir. If that file cannot be opened, revexpiry_save()
+ * reads the tree instead (and logs if that fails too).
  */
 void	revexpiry_begin(struct revexpiry *x, const char *state_dir,
 	    struct revision *rev, const char *name);

@@ -61,6 +61,11 @@ metrics_expiry(FILE *f, const struct state *st, const struct expiry_summary *sum
 	prom_metric(f, "origin_last_change_timestamp_seconds", "gauge",
 	    "When the origin's serial last moved (the current revision "
 	    "became current).", r != NULL ? (double)r->since : 0);
+	prom_metric(f, "expiry_summary_known", "gauge",
+	    "1 when the current revision's expiry summary is read (the "
+	    "expiry metrics follow); 0 when it is missing, damaged or of "
+	    "another revision: nothing served is watched for expiry.",
+	    sum != NULL);
 	if (sum == NULL)
 		return;
 	expiry_assess(sum, now, m->expiry_warn, &a);

@@ -19,11 +19,17 @@
 #include "rsyncswap/obs/status.h"
 #include "rsyncswap/state/state.h"
 #include "rsyncswap/sweep/cleanup_file.h"
-#include "rsyncswap/sweep/revcost.h"
 #include "rsyncswap/tree/swap.h"
 
 /* Revisions listed by status. */
 #define STATUS_MAX_REVISIONS	1024
+
+/*
+ * Seconds after a revision became current during which no summary of it
+ * is the run still writing one (after the swap and the state), not yet a
+ * summary that cannot be had.
+ */
+#define STATUS_EXPIRY_GRACE	60
 
 /* Everything status shows, gathered once for both output formats. */
 struct view {
@@ -55,6 +61,7 @@ static const char *const health_word[] = {
 	[STATUS_NOT_SERVING] = "not serving",
 	[STATUS_STALE] = "stale",
 	[STATUS_EXPIRED] = "expired",
+	[STATUS_EXPIRY_UNKNOWN] = "expiry unknown",
 };
 
 /* Formats t as ISO 8601 UTC into buf ("-" for 0). Returns buf. */
@@ -102,10 +109,22 @@ status_revisions(int dirfd, char **names, size_t max)
 }
 
 /*
+ * Returns 1 if the summary of the current revision may still be being
+ * written: it became current less than STATUS_EXPIRY_GRACE seconds ago.
+ */
+static int
+expiry_pending(const struct view *v)
+{
+	return v->cur_rev != NULL && v->cur_rev->since > 0 &&
+	    v->now - v->cur_rev->since < STATUS_EXPIRY_GRACE;
+}
+
+/*
  * Judges what v shows: not serving (no current, or it names no revision
  * directory), expired (a served publication point has expired), stale (no
- * success within stale_after seconds), or serving. Sets v->health and
- * v->why.
+ * success within stale_after seconds), expiry unknown (no summary of the
+ * served revision, and none being written), or serving. Sets v->health
+ * and v->why.
  */
 static void
 judge(struct view *v, int dirfd, const char *rsync_dir, const char *cur_err,
@@ -151,17 +170,26 @@ judge(struct view *v, int dirfd, const char *rsync_dir, const char *cur_err,
 			return;
 		}
 	}
-	if (v->state_rc != 0)
-		return;
-	if (v->st.last_success <= 0) {
+	if (v->state_rc == 0 && v->st.last_success <= 0) {
 		v->health = STATUS_STALE;
 		snprintf(v->why, sizeof(v->why), "no sync has succeeded");
-	} else if (v->now - v->st.last_success > stale_after) {
+		return;
+	}
+	if (v->state_rc == 0 && v->now - v->st.last_success > stale_after) {
 		v->health = STATUS_STALE;
 		expiry_fmt_duration(v->now - v->st.last_success, d, sizeof(d));
 		snprintf(v->why, sizeof(v->why), "last success %s ago, more "
 		    "than %s %lld s", d, opt_name(OPT_STALE_AFTER),
 		    stale_after);
+		return;
+	}
+	if (!v->have_sum && !expiry_pending(v)) {
+		v->health = STATUS_EXPIRY_UNKNOWN;
+		snprintf(v->why, sizeof(v->why), "the served revision's "
+		    "expiry summary %s: nothing it serves is watched for "
+		    "expiry", v->sum_other[0] != '\0' ? "is not there (the "
+		    "summary is of another revision)" : v->sum_err[0] != '\0' ?
+		    "cannot be read" : "was not written");
 	}
 }
 
@@ -197,30 +225,26 @@ cleanup_mode(const struct cleanup_file *cf, char *buf, size_t bufsz)
 }
 
 /*
- * Fills v->rv[i] with what the last sweep knew of revision names[i] (or
- * the time rule's view), measuring its cost below dirfd when the sweep did
- * not.
+ * Fills v->rv[i] with what the last sweep knew of revision names[i], or
+ * the time rule's view with its cost unknown (-1): status never walks a
+ * revision, whatever the repository's size; only a sweep measures.
  */
 static void
-cleanup_view(struct view *v, int dirfd, size_t i)
+cleanup_view(struct view *v, size_t i)
 {
 	const struct cleanup_rev *k = cleanup_file_find(&v->cf, v->names[i]);
 	const struct state_revision *r;
 	struct cleanup_rev *c = &v->rv[i];
 
-	if (k != NULL)
+	if (k != NULL) {
 		*c = *k;
-	else {
-		r = state_history_find(&v->st, v->names[i]);
-		memset(c, 0, sizeof(*c));
-		c->readers = -1;
-		c->bytes = c->inodes = c->share = -1;
-		c->removable = r != NULL && r->until > 0 ? r->until +
-		    v->cleanup : 0;
+		return;
 	}
-	if (c->bytes < 0 && dirfd != -1)
-		revcost_measure(dirfd, v->names[i], &c->bytes, &c->inodes,
-		    &c->share);
+	r = state_history_find(&v->st, v->names[i]);
+	memset(c, 0, sizeof(*c));
+	c->readers = -1;
+	c->bytes = c->inodes = c->share = -1;
+	c->removable = r != NULL && r->until > 0 ? r->until + v->cleanup : 0;
 }
 
 /* Prints v as text. */
@@ -280,6 +304,8 @@ print_text(FILE *f, struct view *v, long long expiry_warn)
 		if (c->bytes >= 0)
 			fprintf(f, ", own %lld bytes, %lld inodes", c->bytes,
 			    c->inodes);
+		else
+			fputs(", cost not measured yet", f);
 		fputc('\n', f);
 	}
 	fprintf(f, "origin last change: %s\n", iso(v->cur_rev != NULL ?
@@ -297,8 +323,12 @@ print_text(FILE *f, struct view *v, long long expiry_warn)
 		fprintf(f, "expiry: not known (%s; %sthe next sync reads the "
 		    "served revision again)\n", log_scrub(v->sum_err),
 		    v->sum_fixes ? "" : "remove it, and ");
+	else if (expiry_pending(v))
+		fprintf(f, "expiry: not known yet (the run that made %s "
+		    "current writes it)\n", v->cur);
 	else
-		fprintf(f, "expiry: not known yet\n");
+		fprintf(f, "expiry: not known (no summary was written for the "
+		    "served revision; the next sync reads it again)\n");
 }
 
 /* Prints "key": t, or null when t is unknown (0). */
@@ -322,7 +352,22 @@ json_str_kv(FILE *f, const char *key, const char *s)
 		fputs("null", f);
 }
 
-/* Prints v as JSON (schema rsyncswap-status/1, times in epoch seconds). */
+/* Prints , "key": n inside an object, or null when n is unknown (< 0). */
+static void
+json_count_kv(FILE *f, const char *key, long long n)
+{
+	if (n >= 0)
+		fprintf(f, ", \"%s\": %lld", key, n);
+	else
+		fprintf(f, ", \"%s\": null", key);
+}
+
+/*
+ * Prints v as JSON (schema rsyncswap-status/1, its times in epoch seconds;
+ * the expiry object's are ISO 8601, as `expiry --json` prints them). The
+ * README has a table of its keys: tests/system/status-health.sh holds the
+ * two together.
+ */
 static void
 print_json(FILE *f, struct view *v, long long expiry_warn,
     long long stale_after)
@@ -391,9 +436,10 @@ print_json(FILE *f, struct view *v, long long expiry_warn,
 			json_str(f, v->rv[i].why);
 		else
 			fputs("null", f);
-		fprintf(f, ", \"bytes\": %lld, \"inodes\": %lld, "
-		    "\"share_bytes\": %lld}", v->rv[i].bytes, v->rv[i].inodes,
-		    v->rv[i].share);
+		json_count_kv(f, "bytes", v->rv[i].bytes);
+		json_count_kv(f, "inodes", v->rv[i].inodes);
+		json_count_kv(f, "share_bytes", v->rv[i].share);
+		fputc('}', f);
 	}
 	fprintf(f, "%s]", v->n > 0 ? "\n  " : "");
 	json_time_kv(f, "origin_last_change", v->cur_rev != NULL ?
@@ -437,6 +483,11 @@ verdict(const struct view *v, const char *state_dir)
 	if (v->health == STATUS_STALE) {
 		fprintf(stderr, "rsyncswap status: stale: %s\n", v->why);
 		return VERDICT_STALE;
+	}
+	if (v->health == STATUS_EXPIRY_UNKNOWN) {
+		fprintf(stderr, "rsyncswap status: expiry unknown: %s\n",
+		    v->why);
+		return VERDICT_EXPIRY_UNKNOWN;
 	}
 	return VERDICT_SERVING;
 }
@@ -487,7 +538,7 @@ status_print(FILE *f, const char *state_dir, const char *rsync_dir,
 	}
 	(void)cleanup_file_read(state_dir, &v->cf);
 	for (i = 0; i < v->n; i++)
-		cleanup_view(v, fd, i);
+		cleanup_view(v, i);
 	errno = saved;
 	judge(v, fd, rsync_dir, cur_err, so->stale_after);
 	if (fd != -1)

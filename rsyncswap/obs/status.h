@@ -12,6 +12,7 @@
 #define STATUS_NOT_SERVING	1
 #define STATUS_STALE		2
 #define STATUS_EXPIRED		3
+#define STATUS_EXPIRY_UNKNOWN	4	/* serving, its expiry not watched */
 
 /* What status found; the command line makes it an exit code. */
 enum status_verdict {
@@ -19,7 +20,8 @@ enum status_verdict {
 	VERDICT_NO_STATE,	/* no state directory; state missing, damaged */
 	VERDICT_NOT_SERVING,
 	VERDICT_STALE,
-	VERDICT_EXPIRED
+	VERDICT_EXPIRED,
+	VERDICT_EXPIRY_UNKNOWN	/* no summary of the served revision */
 };
 
 struct status_options {
@@ -36,7 +38,9 @@ struct status_options {
  * Returns the verdict, after one line on stderr when it is not serving:
  * VERDICT_NO_STATE when state_dir does not exist, else VERDICT_NOT_SERVING,
  * else VERDICT_NO_STATE when the state file is missing or damaged, else
- * VERDICT_EXPIRED, VERDICT_STALE or VERDICT_SERVING.
+ * VERDICT_EXPIRED, VERDICT_STALE, VERDICT_EXPIRY_UNKNOWN (no expiry
+ * summary of the served revision can be read, for longer than a run takes
+ * to write one) or VERDICT_SERVING.
  */
 enum status_verdict status_print(FILE *f, const char *state_dir,
 	    const char *rsync_dir, const struct status_options *so);

@@ -121,7 +121,9 @@ refused 1 "not an XML document: it begins \"{'error': 'gateway'}" sync -s "$T/nx
 ok "a non-XML notification: named with its first bytes"
 
 # A sync without -r uses the directory the state records, a failed one
-# moves nothing, and one with another -r refuses (naming both); a sweep
+# moves nothing, and one with another -r (a typo that names an existing
+# directory, or none) refuses in one line naming both, before it writes
+# anything; so do watch and sweep. Moving takes removing the state. A sweep
 # without a state file refuses and creates nothing.
 "$RSYNCSWAP" sync -q -s "$T/mv" -r "$T/mv-rsync" --source-uri-base "$BENCH_SRC" $U || fail "sync -r mv-rsync"
 "$RSYNCSWAP" sync -q -s "$T/mv" --source-uri-base "$BENCH_SRC" https://localhost:3000/rrdp/notifcation.xml 2>/dev/null &&
@@ -130,10 +132,23 @@ ok "a non-XML notification: named with its first bytes"
 grep -q "^rsync-dir $T/mv-rsync\$" "$T/mv/state" || { cat "$T/mv/state"; fail "a failed sync moved the state's rsync dir"; }
 "$RSYNCSWAP" sync -q -s "$T/mv" --source-uri-base "$BENCH_SRC" $U || fail "sync without -r"
 [ ! -e "$T/mv/rsync" ] || fail "a sync without -r did not use the state's rsync dir"
-"$RSYNCSWAP" sync -s "$T/mv" -r "$T/mv-other" --source-uri-base "$BENCH_SRC" $U >/dev/null 2>"$T/err" || fail "sync -r mv-other"
-grep -q "describes the revisions in $T/mv-rsync" "$T/err" || { cat "$T/err"; fail "another -r is not named"; }
-refused 1 "describes the revisions in $T/mv-other" sweep -s "$T/mv" -r "$T/mv-rsync"
+mkdir -p "$T/mv-other"
+cp "$T/mv/state" "$T/mv.state"
+cur=$(readlink "$T/mv-rsync/current")
+refused 1 "^rsyncswap: error: -r $T/mv-other: the state in $T/mv describes the revisions in $T/mv-rsync (give that -r" \
+	sync -s "$T/mv" -r "$T/mv-other" --source-uri-base "$BENCH_SRC" $U
+[ -z "$(ls -A "$T/mv-other")" ] || { ls -A "$T/mv-other"; fail "a sync with another -r wrote there"; }
+cmp -s "$T/mv/state" "$T/mv.state" || fail "a sync with another -r changed the state"
+[ "$(readlink "$T/mv-rsync/current")" = "$cur" ] || fail "a sync with another -r touched current"
+refused 1 "describes the revisions in $T/mv-rsync" sync -s "$T/mv" -r "$T/mv-typo" --source-uri-base "$BENCH_SRC" $U
+[ ! -e "$T/mv-typo" ] || fail "a sync with another -r made it"
+refused 1 "describes the revisions in $T/mv-rsync" watch -s "$T/mv" -r "$T/mv-other" --source-uri-base "$BENCH_SRC" $U
+refused 1 "describes the revisions in $T/mv-rsync" sweep -s "$T/mv" -r "$T/mv-other"
+[ -z "$(ls -A "$T/mv-other")" ] && cmp -s "$T/mv/state" "$T/mv.state" || fail "watch or sweep with another -r wrote"
+rm "$T/mv/state"
+"$RSYNCSWAP" sync -q -s "$T/mv" -r "$T/mv-other" --source-uri-base "$BENCH_SRC" $U || fail "sync -r mv-other without a state"
+grep -q "^rsync-dir $T/mv-other\$" "$T/mv/state" || { cat "$T/mv/state"; fail "the state does not record the new rsync dir"; }
 rm "$T/mv/state"
 refused 1 "$T/mv-nonexist: no such directory" sweep -s "$T/mv" -r "$T/mv-nonexist"
 [ ! -e "$T/mv-nonexist" ] || fail "a sweep made its -r"
-ok "the state's rsync dir: used by a sync without -r, kept by a failed run, another -r said; a sweep makes no rsync dir"
+ok "the state's rsync dir: used by a sync without -r, kept by a failed run; another -r refused by sync, watch and sweep, nothing written; moved once the state is removed; a sweep makes no rsync dir"

@@ -54,6 +54,14 @@ inside_at_least() { [ "$(inside "$1")" -ge "$2" ]; }
 # on_disk_at_most RSYNC_DIR N: true when at most N revisions are on disk.
 on_disk_at_most() { [ "$(revisions_on_disk "$1" | wc -l)" -le "$2" ]; }
 
+# costs_known STATE_DIR: true when status knows every revision's cost.
+costs_known() {
+	"$RSYNCSWAP" status --json -s "$1" 2>/dev/null | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+sys.exit(0 if all(r["bytes"] is not None for r in d["revisions"]) else 1)'
+}
+
 # clients_ended DIR N: true when N clients wrote their exit code.
 clients_ended() { [ "$(ls "$1"/*.rc 2>/dev/null | wc -l)" = "$2" ]; }
 
@@ -105,6 +113,8 @@ run_setting() {
 	wait_for 20 current_is "$ST/rsync" 7 || fail "serial 7 not live"
 	now >"$D/replaced.6"
 
+	# status shows the costs the sweep after the swap measured.
+	wait_for 10 costs_known "$ST" || fail "chroot $ch: no sweep measured serial 7"
 	"$RSYNCSWAP" status -s "$ST" >"$D/status.txt" || true	# exit 4: expired test objects
 	"$RSYNCSWAP" status --json -s "$ST" >"$D/status.json" || true
 	cp "$D/m/metrics.prom" "$D/metrics.mid"
