@@ -1,5 +1,5 @@
 # scripts/loadtest's verifier is not vacuous: a short run (2 nodes, 6
-# clients, 10 s) with --tamper-node 0, which overwrites one object of node
+# clients, 10 s, each pausing 1 s after a fetch) with --tamper-node 0, which overwrites one object of node
 # 0's served revision in place (same size, same mtime, as a writer that
 # modifies files under rsyncd would), must FAIL: fetches from node 0 are
 # INCONSISTENT, those from node 1 consistent, the record check flags node 0.
@@ -14,7 +14,7 @@ need_cmd haproxy
 
 CD=$(mktemp -d /dev/shm/rsyncswap-lt-test.XXXXXX 2>/dev/null) || CD=$T/clients
 timeout -k 5 100 "$TOP/scripts/loadtest" --nodes 2 --clients 6 --duration 10 \
-	--period 2 --objects 300 --changes 5 --faults no --grace 10 --tamper-node 0 --mix plain=1 \
+	--period 2 --objects 300 --changes 5 --faults no --grace 10 --tamper-node 0 --mix plain=1 --pause 1 \
 	--workdir "$T/w" --client-dir "$CD" --json "$T/lt.json" >"$T/out" 2>"$T/err" && rc=0 || rc=$?
 cat "$T/out"
 [ "$rc" = 1 ] || { tail -20 "$T/err"; fail "loadtest with a tampered node exited $rc, want 1"; }
@@ -45,7 +45,7 @@ ok "a node that serves a modified file is caught"
 # Routinator (their copy updated in place with --delete) each count it
 # INCONSISTENT.
 timeout -k 5 100 "$TOP/scripts/loadtest" --nodes 1 --clients 3 --duration 6 \
-	--period 2 --objects 300 --changes 5 --faults no --grace 10 --tamper-node 0 \
+	--period 2 --objects 300 --changes 5 --faults no --grace 10 --tamper-node 0 --pause 1 \
 	--mix rpki-client=1,fort=1,routinator=1 \
 	--workdir "$T/w2" --client-dir "$CD" --json "$T/lt2.json" >"$T/out2" 2>"$T/err2" && rc=0 || rc=$?
 [ "$rc" = 1 ] || { tail -20 "$T/err2"; fail "mixed kinds with a tampered node: exit $rc, want 1"; }

@@ -3,8 +3,9 @@
 # command lines, each from its own address through the PROXY protocol, for
 # 30 s (half of `make loadtest-smoke`'s 60 s: the faults at 30% and 60% of
 # it, every client kind and some hundred fetches still fit), each client
-# pausing 2 s after a fetch as an RP between its runs (a third of the CPU
-# of fetching again at once, the same concurrency), after one
+# (and the rpki-client) pausing 3 s after a fetch as an RP between its
+# runs (a quarter of the CPU of fetching again at once, the same
+# concurrency), after one
 # calibrating full fetch of each kind, one real rpki-client 8.2 (100 VRPs
 # on every run) when port 873 is free, a kill -9 of one rsyncswap and a
 # stop of one rsyncd during the run. Every fetch must be one published
@@ -27,7 +28,7 @@ if command -v rpki-client >/dev/null && command -v faketime >/dev/null &&
 	RPC=1
 fi
 start=$(date +%s)
-timeout -k 5 115 "$TOP/scripts/loadtest" --smoke --duration 30 --pause 2 --calibrate 1 --rpki-clients $RPC --workdir "$T/w" --client-dir "$CD" \
+timeout -k 5 115 "$TOP/scripts/loadtest" --smoke --duration 30 --pause 3 --calibrate 1 --rpki-clients $RPC --workdir "$T/w" --client-dir "$CD" \
 	--json "$T/lt.json" >"$T/out" 2>"$T/err" && rc=0 || rc=$?
 secs=$(( $(date +%s) - start ))
 cat "$T/out"
