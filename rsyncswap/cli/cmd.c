@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "rsyncswap/base/fsutil.h"
@@ -302,10 +303,24 @@ state_rsync_dir(struct cli *c, char *buf, size_t bufsz)
 	return -1;
 }
 
-/* With --metrics-file, writes the metrics of this one run (cron mode). */
+/* Returns the seconds of the monotonic clock. */
+static double
+mono_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/*
+ * With --metrics-file, writes the metrics of this one run (cron mode),
+ * the sync of it taking seconds; a run without a sync (a sweep) keeps the
+ * last sync's bytes and duration that the file held.
+ */
 static void
 write_metrics(const struct cli *c, enum sync_result r, int swept,
-    const struct sync_report *rep)
+    const struct sync_report *rep, double seconds)
 {
 	struct metrics m;
 
@@ -316,7 +331,9 @@ write_metrics(const struct cli *c, enum sync_result r, int swept,
 		m.syncs_ok = r == SYNC_OK;
 		m.syncs_failed = r == SYNC_FAILED;
 		m.last_sync_bytes = rep->bytes;
-	}
+		m.last_sync_seconds = seconds;
+	} else
+		(void)metrics_keep_last_sync(c->w.metrics_file, &m);
 	m.sweeps = r == SYNC_OK;
 	m.swept = swept;
 	m.cleanup_after = c->w.sync.cleanup_after;
@@ -354,6 +371,7 @@ cmd_main(int argc, char *argv[])
 	struct stat sb;
 	enum sync_result r;
 	struct cli c;
+	double t0, t1;
 	int rc, swept;
 
 	if ((rc = cli_parse(argc, argv, &c)) != -1)
@@ -432,7 +450,7 @@ cmd_main(int argc, char *argv[])
 		if ((r = sync_sweep_only(o, &swept)) == SYNC_OK && !o->quiet)
 			printf("swept %d entr%s\n", swept, swept == 1 ? "y" :
 			    "ies");
-		write_metrics(&c, r, swept, NULL);
+		write_metrics(&c, r, swept, NULL, 0);
 		return sync_exit(r);
 	}
 
@@ -456,11 +474,13 @@ cmd_main(int argc, char *argv[])
 	add_hooks(&c);
 	if (c.cmd == CMD_WATCH)
 		return sync_exit(watch_run(&c.w));
+	t0 = mono_seconds();
 	r = sync_run(o, &rep);
+	t1 = mono_seconds();
 	/* krill-sync is silent on success; so is its drop-in, unless -v. */
 	if (r == SYNC_OK && !o->quiet && (c.cmd != CMD_KRILL_SYNC ||
 	    c.verbosity > 1))
 		print_report(&rep);
-	write_metrics(&c, r, rep.swept, &rep);
+	write_metrics(&c, r, rep.swept, &rep, t1 - t0);
 	return sync_exit(r);
 }

@@ -84,6 +84,41 @@ metrics_expiry(FILE *f, const struct state *st, const struct expiry_summary *sum
 }
 
 int
+metrics_keep_last_sync(const char *path, struct metrics *m)
+{
+	char line[256], *end;
+	double bytes = -1, secs = -1, v;
+	size_t n;
+	FILE *f;
+
+	if ((f = fopen(path, "re")) == NULL)
+		return 0;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		n = strlen(PFX "last_sync_bytes ");
+		if (strncmp(line, PFX "last_sync_bytes ", n) != 0) {
+			n = strlen(PFX "last_sync_duration_seconds ");
+			if (strncmp(line, PFX "last_sync_duration_seconds ",
+			    n) != 0)
+				continue;
+		}
+		v = strtod(line + n, &end);
+		if (end == line + n || (*end != '\n' && *end != '\0') ||
+		    !(v >= 0 && v < 1e15))
+			continue;
+		if (line[strlen(PFX "last_sync_")] == 'b')
+			bytes = v;
+		else
+			secs = v;
+	}
+	fclose(f);
+	if (bytes < 0 || secs < 0)
+		return 0;
+	m->last_sync_bytes = (long long)bytes;
+	m->last_sync_seconds = secs;
+	return 1;
+}
+
+int
 metrics_update(const char *path, const char *state_dir,
     const char *rsync_dir, const struct metrics *m)
 {

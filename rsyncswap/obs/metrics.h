@@ -43,6 +43,14 @@ int	metrics_write(const char *path, const struct state *st,
 int	metrics_update(const char *path, const char *state_dir,
 	    const char *rsync_dir, const struct metrics *m);
 
+/*
+ * Takes the last sync's bytes and duration from the metrics file path
+ * (written by an earlier run) into m, for a run that did not sync (a
+ * sweep): its file speaks of that sync still. Returns 1 if both were
+ * there, else 0 (m unchanged).
+ */
+int	metrics_keep_last_sync(const char *path, struct metrics *m);
+
 /* Returns the number of revision directories below rsync_dirfd. */
 int	metrics_count_revisions(int rsync_dirfd);
 

@@ -76,6 +76,21 @@ echo "$line" | grep -Eq ' [0-9]+(\.[0-9]{1,3})?$' || fail "duration with float n
 check_prometheus "$T/m.prom"
 ok "metrics: build_info, $line"
 
+# A sync run once (cron) gives its own duration; a sweep's file keeps the
+# last sync's bytes and duration (it made no sync) rather than zeroes.
+metric() { sed -n "s/^rsyncswap_$1 //p" "$2"; }
+"$RSYNCSWAP" sync -q -s "$T/st2" --metrics-file "$T/m2.prom" \
+	--source-uri-base "$BENCH_SRC" "$BENCH_URI" ||
+	fail "a sync without faketime"
+b=$(metric last_sync_bytes "$T/m2.prom") d=$(metric last_sync_duration_seconds "$T/m2.prom")
+[ "${b:-0}" -gt 0 ] || fail "last_sync_bytes after a snapshot: '$b'"
+awk -v d="$d" 'BEGIN { exit !(d > 0 && d < 60) }' || fail "last_sync_duration_seconds of a run once: '$d'"
+"$RSYNCSWAP" sweep -q -s "$T/st2" --metrics-file "$T/m2.prom" || fail "sweep exit $?"
+[ "$(metric last_sync_bytes "$T/m2.prom")" = "$b" ] && [ "$(metric last_sync_duration_seconds "$T/m2.prom")" = "$d" ] ||
+	{ grep last_sync "$T/m2.prom"; fail "a sweep's metrics lost the last sync's bytes $b and duration $d"; }
+[ "$(metric sweeps_total "$T/m2.prom")" = 1 ] || fail "the sweep not counted"
+ok "metrics of a sync run once: $b bytes in $d s, kept by a sweep's file"
+
 # Two hours without a success: stale (the default --stale-after is 3600).
 status_at '2023-02-14 14:05:00' -s "$T/st"
 expect 4 "stale"
