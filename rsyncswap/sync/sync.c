@@ -392,9 +392,11 @@ run_open(struct run *r, int *lockfd)
 	if (r->have_state && !run_modules_served(r))
 		r->have_state = 0;
 	else if (!r->have_state && r->st.session_id[0] != '\0')
-		log_warn("%s/state does not describe the revision %s/current "
-		    "points to%s", o->state_dir, o->rsync_dir, r->sweep_only ?
-		    "" : "; taking the snapshot");
+		log_warn("%s/state does not describe %s %s%s%s", o->state_dir,
+		    r->have_current ? "the revision current points to in" :
+		    "what is in", o->rsync_dir, r->have_current ? "" :
+		    " (no current there)", r->sweep_only ? "" :
+		    "; taking the snapshot");
 	return SYNC_OK;
 }
 
