@@ -305,7 +305,9 @@ print_text(FILE *f, struct view *v, long long expiry_warn)
 			fprintf(f, ", own %lld bytes, %lld inodes", c->bytes,
 			    c->inodes);
 		else
-			fputs(", cost not measured yet", f);
+			fprintf(f, ", cost not measured (a sweep with %s or "
+			    "%s measures it)", opt_name(OPT_METRICS),
+			    opt_name(OPT_MAX_DISK));
 		fputc('\n', f);
 	}
 	fprintf(f, "origin last change: %s\n", iso(v->cur_rev != NULL ?
