@@ -1,11 +1,11 @@
 # Crash consistency: SIGKILL lands at random moments of `rsyncswap sync`
 # (fetch+parse+build, commit: dir times/syncfs/rename, swap, sweep, state
-# write) on a 20000-object snapshot and on a chain of 20 deltas of 200
+# write) on a 2000-object snapshot and on a chain of 20 deltas of 200
 # changes. After every kill: `current` is a complete revision, exactly the
 # old or the new serial (path+sha256 list); the next run succeeds, leaves no
 # .tmp-*/current.tmp, does not call the state damaged, and serves the new
 # serial. Prints how many kills landed in which phase.
-# CRASH_KILLS (default 50, half per scenario), CRASH_OBJECTS (4000) and
+# CRASH_KILLS (default 50, half per scenario), CRASH_OBJECTS (2000) and
 # CRASH_BUDGET (seconds for the kills, default 90, 50 under ASan: on a loaded machine
 # fewer kills land and the summary says how many; skipped when one run
 # takes over 20 s, as the kills could not be spread in the time bound).
@@ -20,7 +20,7 @@ need_cmd python3
 need_cmd flock
 
 KILLS=${CRASH_KILLS:-50}
-NOBJ=${CRASH_OBJECTS:-4000}
+NOBJ=${CRASH_OBJECTS:-2000}
 # The time bound keeps make check (run twice in CI) within its budget; a
 # longer run: CRASH_BUDGET=600 CRASH_OBJECTS=12000.
 case ${BUILD:-build} in
