@@ -29,21 +29,23 @@
 #define PIPE_MAX_OBJECTS	1024
 #define PIPE_MAX_BYTES		(1024 * 1024)
 /*
+ * Threads one walk of a tree runs on at most (tree/handoff.h), and so
+ * directories waiting for one at most: a directory is handed over only to
+ * an idle thread.
+ */
+#define HANDOFF_THREADS_MAX	4
+/*
  * Threads that hard-link a revision from deltas (at most one per online
  * core): mkdir and link of each entry is kernel time, and on ext4 two
- * threads link 300000 files in 0.6 x the time of one. A directory is
- * handed over only to an idle thread, so at most LINK_QUEUE_MAX pairs of
- * descriptors wait.
+ * threads link 300000 files in 0.6 x the time of one.
  */
-#define LINK_THREADS_MAX	4
-#define LINK_QUEUE_MAX		LINK_THREADS_MAX
+#define LINK_THREADS_MAX	HANDOFF_THREADS_MAX
 /*
  * Threads of a snapshot's commit walk (at most one per online core): it
  * sets every directory's times and reads every manifest and CRL for the
  * expiry summary, 100000 files at 300000 objects, all in the page cache.
  */
-#define WALK_THREADS_MAX	4
-#define WALK_QUEUE_MAX		WALK_THREADS_MAX
+#define WALK_THREADS_MAX	HANDOFF_THREADS_MAX
 /* Deltas applied in one run before a snapshot is cheaper (as rpki-client). */
 #define MAX_DELTAS_DEFAULT	300
 /* Deltas listed in one notification (rpki-client allows any; bound memory). */

@@ -3,7 +3,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <stdatomic.h>
 #include <string.h>
 #include <time.h>
@@ -11,6 +10,7 @@
 
 #include "rsyncswap/base/limits.h"
 #include "rsyncswap/base/log.h"
+#include "rsyncswap/tree/handoff.h"
 #include "rsyncswap/tree/linktree.h"
 
 /* A directory to link: both ends open, owned by whoever holds the item. */
@@ -19,21 +19,21 @@ struct item {
 };
 
 /*
- * The work of one linktree() call. Directories found are queued for an
- * idle thread while the queue has room (which bounds the descriptors held
- * open), else linked by the thread that found them.
+ * The work of one linktree() call. Directories found are handed to an
+ * idle thread (handoff.h), which bounds the descriptors held open, else
+ * linked by the thread that found them.
  */
 struct work {
-	pthread_mutex_t	 mu;
-	pthread_cond_t	 cv;
-	struct item	 q[LINK_QUEUE_MAX];
-	size_t		 nq;
-	int		 busy;		/* threads linking an item */
-	int		 threads;	/* running (under mu) */
-	int		 parallel;	/* set before any thread starts */
+	struct handoff	 h;
+	struct item	 q[HANDOFF_THREADS_MAX];
 	int		 max_depth;
 	struct timespec	 ts[2];
 	atomic_int	 err;		/* the first errno, or 0 */
+};
+
+/* What one thread of the copy counts. */
+struct thread_files {
+	struct work	*w;
 	size_t		 files;
 };
 
@@ -55,19 +55,9 @@ fail(struct work *w, int e)
 static int
 offer(struct work *w, int s, int d, int depth)
 {
-	int queued = 0;
+	struct item it = { s, d, depth };
 
-	if (!w->parallel)
-		return 0;
-	pthread_mutex_lock(&w->mu);
-	/* No more queued than there are idle threads to take them. */
-	if (w->nq < LINK_QUEUE_MAX && (int)w->nq < w->threads - w->busy) {
-		w->q[w->nq++] = (struct item){ s, d, depth };
-		pthread_cond_signal(&w->cv);
-		queued = 1;
-	}
-	pthread_mutex_unlock(&w->mu);
-	return queued;
+	return handoff_offer(&w->h, &it);
 }
 
 /* Makes the directory name of src in dst and links it. Returns 0 or -1. */
@@ -154,65 +144,33 @@ link_dir(struct work *w, int src, int dst, int depth, size_t *files)
 	return rc;
 }
 
-/* One thread: links queued directories until none is left to come. */
-static void *
-worker(void *arg)
+/* Links the directory pair item (closed then) on the thread of arg. */
+static void
+link_item(void *arg, void *item)
 {
-	struct work *w = arg;
-	struct item it;
-	size_t files = 0;
+	struct thread_files	*tf = arg;
+	struct item		*it = item;
 
-	pthread_mutex_lock(&w->mu);
-	for (;;) {
-		if (w->nq > 0) {
-			it = w->q[--w->nq];
-			w->busy++;
-			pthread_mutex_unlock(&w->mu);
-			if (atomic_load(&w->err) == 0 &&
-			    link_dir(w, it.src, it.dst, it.depth, &files) == -1)
-				fail(w, errno);
-			close(it.src);
-			close(it.dst);
-			pthread_mutex_lock(&w->mu);
-			w->busy--;
-			if (w->nq == 0 && w->busy == 0)
-				pthread_cond_broadcast(&w->cv);
-			continue;
-		}
-		/* Nothing queued, and nobody left who could queue more. */
-		if (w->busy == 0)
-			break;
-		pthread_cond_wait(&w->cv, &w->mu);
-	}
-	w->files += files;
-	pthread_mutex_unlock(&w->mu);
-	return NULL;
-}
-
-/* Returns how many threads link: the online cores, at most the limit. */
-static int
-thread_count(void)
-{
-	long n = sysconf(_SC_NPROCESSORS_ONLN);
-
-	if (n < 1)
-		return 1;
-	return n > LINK_THREADS_MAX ? LINK_THREADS_MAX : (int)n;
+	if (atomic_load(&tf->w->err) == 0 &&
+	    link_dir(tf->w, it->src, it->dst, it->depth, &tf->files) == -1)
+		fail(tf->w, errno);
+	close(it->src);
+	close(it->dst);
 }
 
 int
 linktree(int src, int dst, int max_depth, long long dir_time,
     size_t *files)
 {
-	pthread_t tid[LINK_THREADS_MAX];
+	struct thread_files tf[LINK_THREADS_MAX];
+	void *args[LINK_THREADS_MAX];
+	struct item first;
 	struct work w;
-	int s, d, started = 1, e;
+	int s, d, e, n;
 
 	memset(&w, 0, sizeof(w));
 	w.max_depth = max_depth;
 	w.ts[0].tv_sec = w.ts[1].tv_sec = (time_t)dir_time;
-	w.threads = thread_count();
-	w.parallel = w.threads > 1;
 	atomic_init(&w.err, 0);
 	*files = 0;
 	if ((s = dup(src)) == -1)
@@ -221,24 +179,15 @@ linktree(int src, int dst, int max_depth, long long dir_time,
 		close(s);
 		return -1;
 	}
-	pthread_mutex_init(&w.mu, NULL);
-	pthread_cond_init(&w.cv, NULL);
-	w.q[w.nq++] = (struct item){ s, d, 0 };
-	/* A thread that cannot be started leaves its share to the others. */
-	for (int i = 1; i < w.threads; i++) {
-		if (pthread_create(&tid[started], NULL, worker, &w) != 0)
-			break;
-		started++;
+	handoff_init(&w.h, w.q, sizeof(w.q[0]), link_item);
+	for (int i = 0; i < LINK_THREADS_MAX; i++) {
+		tf[i] = (struct thread_files){ &w, 0 };
+		args[i] = &tf[i];
 	}
-	pthread_mutex_lock(&w.mu);
-	w.threads = started;
-	pthread_mutex_unlock(&w.mu);
-	(void)worker(&w);
-	for (int i = 1; i < started; i++)
-		pthread_join(tid[i], NULL);
-	pthread_cond_destroy(&w.cv);
-	pthread_mutex_destroy(&w.mu);
-	*files = w.files;
+	first = (struct item){ s, d, 0 };
+	n = handoff_run(&w.h, &first, args, LINK_THREADS_MAX);
+	for (int i = 0; i < n; i++)
+		*files += tf[i].files;
 	if ((e = atomic_load(&w.err)) != 0) {
 		errno = e;
 		return -1;

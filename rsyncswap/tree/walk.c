@@ -3,8 +3,7 @@
  * stat only where the file system gives none), directories opened with
  * O_NOFOLLOW, the path of each entry kept in one buffer per thread. The
  * commit's walk runs on several threads: a directory found is handed to
- * an idle one (as linktree.c does), else walked by the thread that found
- * it, so at most WALK_QUEUE_MAX directories wait, whatever the tree.
+ * an idle one (handoff.h), else walked by the thread that found it.
  */
 #include <sys/stat.h>
 
@@ -12,13 +11,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "rsyncswap/base/fsutil.h"
 #include "rsyncswap/base/limits.h"
+#include "rsyncswap/tree/handoff.h"
 #include "rsyncswap/tree/walk.h"
 
 /* A directory handed to an idle thread: open, with its path and depth. */
@@ -28,19 +28,10 @@ struct walk_item {
 	char	path[PATH_MAX];
 };
 
-/* What the threads of one tree_walk_times() share. */
-struct walk_share {
-	pthread_mutex_t		 mu;
-	pthread_cond_t		 cv;
-	struct walk_item	 q[WALK_QUEUE_MAX];
-	size_t			 nq;
-	int			 busy;		/* threads walking an item */
-	int			 threads;	/* running (under mu) */
-};
-
 /* One thread's walk. */
 struct walk {
-	struct walk_share	*share;		/* NULL: this thread alone */
+	struct handoff		*share;		/* NULL: this thread alone */
+	struct walk_item	*offer;		/* what it offers, made here */
 	const struct tree_visit	*v;
 	const struct timespec	*times;		/* of every directory, or NULL */
 	int			 times_errno;	/* first failure to set them */
@@ -75,24 +66,14 @@ walk_wanted(const struct walk *w, const char *name)
 static int
 walk_offer(struct walk *w, int fd, int depth)
 {
-	struct walk_share	*sh = w->share;
-	struct walk_item	*it;
-	int			 queued = 0;
+	struct walk_item *it = w->offer;
 
-	if (sh == NULL)
+	if (w->share == NULL || !handoff_parallel(w->share))
 		return 0;
-	pthread_mutex_lock(&sh->mu);
-	/* No more queued than there are idle threads to take them. */
-	if (sh->nq < WALK_QUEUE_MAX && (int)sh->nq < sh->threads - sh->busy) {
-		it = &sh->q[sh->nq++];
-		it->fd = fd;
-		it->depth = depth;
-		memcpy(it->path, w->path, strlen(w->path) + 1);
-		pthread_cond_signal(&sh->cv);
-		queued = 1;
-	}
-	pthread_mutex_unlock(&sh->mu);
-	return queued;
+	it->fd = fd;
+	it->depth = depth;
+	memcpy(it->path, w->path, strlen(w->path) + 1);
+	return handoff_offer(w->share, it);
 }
 
 /*
@@ -182,46 +163,15 @@ tree_walk(int fd, const char *top, int recurse, const struct tree_visit *v)
 	return w.skipped;
 }
 
-/* One thread: walks handed-over directories until none is left to come. */
-static void *
-walk_worker(void *arg)
+/* Walks the handed-over directory item on the thread of the walk arg. */
+static void
+walk_item(void *arg, void *item)
 {
 	struct walk		*w = arg;
-	struct walk_share	*sh = w->share;
-	struct walk_item	 it;
+	struct walk_item	*it = item;
 
-	pthread_mutex_lock(&sh->mu);
-	for (;;) {
-		if (sh->nq > 0) {
-			it = sh->q[--sh->nq];
-			sh->busy++;
-			pthread_mutex_unlock(&sh->mu);
-			memcpy(w->path, it.path, strlen(it.path) + 1);
-			walk_dir(w, it.fd, strlen(w->path), it.depth, 1);
-			pthread_mutex_lock(&sh->mu);
-			sh->busy--;
-			if (sh->nq == 0 && sh->busy == 0)
-				pthread_cond_broadcast(&sh->cv);
-			continue;
-		}
-		/* Nothing queued, and nobody left who could queue more. */
-		if (sh->busy == 0)
-			break;
-		pthread_cond_wait(&sh->cv, &sh->mu);
-	}
-	pthread_mutex_unlock(&sh->mu);
-	return NULL;
-}
-
-/* Returns how many threads walk: the online cores, at most max. */
-static int
-walk_threads(size_t max)
-{
-	long n = sysconf(_SC_NPROCESSORS_ONLN);
-
-	if (n < 1)
-		n = 1;
-	return (size_t)n > max ? (int)max : (int)n;
+	memcpy(w->path, it->path, strlen(it->path) + 1);
+	walk_dir(w, it->fd, strlen(w->path), it->depth, 1);
 }
 
 int
@@ -229,53 +179,43 @@ tree_walk_times(int fd, const struct tree_visit *const *v, size_t nv,
     long long t)
 {
 	struct walk		 w[WALK_THREADS_MAX];
-	pthread_t		 tid[WALK_THREADS_MAX];
-	struct walk_share	 sh;
+	void			*args[WALK_THREADS_MAX];
+	struct handoff		 h;
+	struct walk_item	*q, *first;
 	struct timespec		 ts[2];
-	int			 dfd, i, n, started = 1, e = 0;
+	int			 dfd, i, n, ran, e = 0;
 
 	if ((dfd = fs_reopen_dir(fd)) == -1)
 		return -1;
 	ts[0].tv_sec = ts[1].tv_sec = (time_t)t;
 	ts[0].tv_nsec = ts[1].tv_nsec = 0;
-	n = walk_threads(nv > 0 && nv < WALK_THREADS_MAX ? nv :
-	    WALK_THREADS_MAX);
-	memset(&sh, 0, sizeof(sh));
+	n = nv > 0 && nv < WALK_THREADS_MAX ? (int)nv : WALK_THREADS_MAX;
 	memset(w, 0, sizeof(w));
+	/*
+	 * The queue, the first item and each thread's offer: PATH_MAX each,
+	 * not on the stack.
+	 */
+	q = calloc(HANDOFF_THREADS_MAX + 1 + WALK_THREADS_MAX, sizeof(*q));
 	for (i = 0; i < n; i++) {
-		w[i].share = n > 1 ? &sh : NULL;
+		w[i].share = q != NULL ? &h : NULL;
+		w[i].offer = q != NULL ? &q[HANDOFF_THREADS_MAX + 1 + i] : NULL;
 		w[i].v = nv > 0 ? v[i] : NULL;
 		w[i].times = ts;
+		args[i] = &w[i];
 	}
-	pthread_mutex_init(&sh.mu, NULL);
-	pthread_cond_init(&sh.cv, NULL);
-	sh.q[0].fd = dfd;
-	sh.q[0].depth = 0;
-	sh.q[0].path[0] = '\0';
-	sh.nq = 1;
-	sh.threads = n;
-	/* A thread that cannot be started leaves its share to the others. */
-	for (i = 1; i < n; i++) {
-		if (pthread_create(&tid[started], NULL, walk_worker,
-		    &w[started]) != 0)
-			break;
-		started++;
-	}
-	pthread_mutex_lock(&sh.mu);
-	sh.threads = started;
-	pthread_mutex_unlock(&sh.mu);
-	if (started == 1)
-		w[0].share = NULL;
-	if (w[0].share == NULL) {
-		sh.nq = 0;
+	if (q == NULL) {
 		walk_dir(&w[0], dfd, 0, 0, 1);
-	} else
-		(void)walk_worker(&w[0]);
-	for (i = 1; i < started; i++)
-		pthread_join(tid[i], NULL);
-	pthread_cond_destroy(&sh.cv);
-	pthread_mutex_destroy(&sh.mu);
-	for (i = 0; i < started && e == 0; i++)
+		ran = 1;
+	} else {
+		handoff_init(&h, q, sizeof(*q), walk_item);
+		first = &q[HANDOFF_THREADS_MAX];
+		first->fd = dfd;
+		first->depth = 0;
+		first->path[0] = '\0';
+		ran = handoff_run(&h, first, args, n);
+		free(q);
+	}
+	for (i = 0; i < ran && e == 0; i++)
 		e = w[i].times_errno;
 	if (e != 0) {
 		errno = e;

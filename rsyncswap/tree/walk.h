@@ -5,7 +5,8 @@
  * revision's commit does, on several threads), and handing the regular
  * files it passes to a visitor (what the expiry summary reads, in the
  * same walk). Memory: one open directory per level of nesting and thread,
- * and at most WALK_QUEUE_MAX handed over, whatever the size of the tree.
+ * and at most one per idle thread handed over, whatever the size of the
+ * tree.
  */
 #ifndef RSYNCSWAP_TREE_WALK_H
 #define RSYNCSWAP_TREE_WALK_H
