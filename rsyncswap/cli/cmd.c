@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "rsyncswap/base/clock.h"
 #include "rsyncswap/base/fsutil.h"
 #include "rsyncswap/base/limits.h"
 #include "rsyncswap/base/log.h"
@@ -303,16 +304,6 @@ state_rsync_dir(struct cli *c, char *buf, size_t bufsz)
 	return -1;
 }
 
-/* Returns the seconds of the monotonic clock. */
-static double
-mono_seconds(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /*
  * With --metrics-file, writes the metrics of this one run (cron mode),
  * the sync of it taking seconds; a run without a sync (a sweep) keeps the
@@ -371,7 +362,7 @@ cmd_main(int argc, char *argv[])
 	struct stat sb;
 	enum sync_result r;
 	struct cli c;
-	double t0, t1;
+	long long t0, t1;
 	int rc, swept;
 
 	if ((rc = cli_parse(argc, argv, &c)) != -1)
@@ -474,13 +465,13 @@ cmd_main(int argc, char *argv[])
 	add_hooks(&c);
 	if (c.cmd == CMD_WATCH)
 		return sync_exit(watch_run(&c.w));
-	t0 = mono_seconds();
+	t0 = clock_ms();
 	r = sync_run(o, &rep);
-	t1 = mono_seconds();
+	t1 = clock_ms();
 	/* krill-sync is silent on success; so is its drop-in, unless -v. */
 	if (r == SYNC_OK && !o->quiet && (c.cmd != CMD_KRILL_SYNC ||
 	    c.verbosity > 1))
 		print_report(&rep);
-	write_metrics(&c, r, rep.swept, &rep, t1 - t0);
+	write_metrics(&c, r, rep.swept, &rep, (double)(t1 - t0) / 1000);
 	return sync_exit(r);
 }

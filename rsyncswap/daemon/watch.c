@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "rsyncswap/base/clock.h"
 #include "rsyncswap/base/limits.h"
 #include "rsyncswap/base/log.h"
 #include "rsyncswap/base/optname.h"
@@ -50,16 +51,6 @@ watch_signal(int sig)
 	}
 	(void)!write(watch_pipe[1], "", 1);
 	errno = saved;
-}
-
-/* Returns CLOCK_MONOTONIC in milliseconds. */
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* Returns 0 after installing the handlers and the self-pipe, or -1. */
@@ -196,11 +187,11 @@ watch_sync(const struct watch_options *w, const struct sync_options *so,
     struct metrics *m, long long *backoff)
 {
 	struct sync_report rep;
-	long long t0 = now_ms();
+	long long t0 = clock_ms();
 	int rc;
 
 	rc = sync_run(so, &rep);
-	m->last_sync_seconds = (double)(now_ms() - t0) / 1000.0;
+	m->last_sync_seconds = (double)(clock_ms() - t0) / 1000.0;
 	if (rc == SYNC_OK) {
 		m->syncs_ok++;
 		m->sweeps++;
@@ -328,11 +319,11 @@ watch_run(const struct watch_options *w)
 	if (lw != NULL)
 		cleanup_set_witness(&witness);
 
-	now = now_ms();
+	now = clock_ms();
 	next_sync = now;
 	next_sweep = now + sweep_ms;
 	while (!watch_stop) {
-		now = now_ms();
+		now = clock_ms();
 		if (lw != NULL)
 			so.rsyncd_log_note = logwatch_note(lw, note,
 			    sizeof(note));
@@ -341,7 +332,7 @@ watch_run(const struct watch_options *w)
 			next_sweep = now + READERS_SWEEP_MS;
 		if (now >= next_sync) {
 			first_event = 0;
-			next_sync = now_ms() + watch_sync(w, &so, &m,
+			next_sync = clock_ms() + watch_sync(w, &so, &m,
 			    &backoff);
 			watch_expiry(w, exp_last, sizeof(exp_last), &exp_at);
 			continue;
@@ -361,7 +352,7 @@ watch_run(const struct watch_options *w)
 			}
 			watch_metrics(w, &m);
 			watch_expiry(w, exp_last, sizeof(exp_last), &exp_at);
-			next_sweep = now_ms() + sweep_ms;
+			next_sweep = clock_ms() + sweep_ms;
 			continue;
 		}
 		timeout = (int)((next_sync < next_sweep ? next_sync :
@@ -384,13 +375,13 @@ watch_run(const struct watch_options *w)
 			/* systemctl reload: check the origin now. */
 			watch_hup = 0;
 			log_info("SIGHUP: checking the origin now");
-			next_sync = now_ms();
+			next_sync = clock_ms();
 		}
 		if (lw != NULL && logwatch_read(lw))
 			watch_tuned(w, &so, &tune, &m);
 		if (ino != -1 && (pfd[1].revents & POLLIN) &&
 		    watch_drain_inotify(ino, name)) {
-			now = now_ms();
+			now = clock_ms();
 			if (first_event == 0)
 				first_event = now;
 			next_sync = now + DEBOUNCE_MS;

@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "rsyncswap/base/clock.h"
 #include "rsyncswap/base/limits.h"
 #include "rsyncswap/rsyncd/logtail.h"
 
@@ -47,15 +48,6 @@ struct logtail {
 	char			*buf;
 	struct logtail_stats	 st;
 };
-
-static time_t
-now_mono(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec;
-}
 
 /*
  * Opens the file under lt->path into f, at its end when at_end is set.
@@ -96,7 +88,7 @@ file_open(struct logtail *lt, struct lt_file *f, int at_end, char *err,
 	f->off = 0;
 	f->partlen = 0;
 	f->skip = SKIP_NONE;
-	f->grown = now_mono();
+	f->grown = (time_t)(clock_ms() / 1000);
 	if (at_end && st.st_size > 0) {
 		f->off = st.st_size;
 		/* Started in the middle of a line: drop its rest silently. */
@@ -187,7 +179,7 @@ file_read(struct logtail *lt, struct lt_file *f, logtail_line_cb cb,
 		if (n == 0)
 			return lines;
 		f->off += n;
-		f->grown = now_mono();
+		f->grown = (time_t)(clock_ms() / 1000);
 		lines += split(lt, f, lt->buf, (size_t)n, cb, arg);
 	}
 }
@@ -368,7 +360,7 @@ logtail_read(struct logtail *lt, logtail_line_cb cb, void *arg, char *err,
 			return -1;
 		lines += n;
 	}
-	now = now_mono();
+	now = (time_t)(clock_ms() / 1000);
 	for (i = 0; i < lt->ndrain; ) {
 		if ((n = file_read(lt, &lt->drain[i], cb, arg, err, errsz)) == -1)
 			return -1;

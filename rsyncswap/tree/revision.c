@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "rsyncswap/base/atomic_file.h"
+#include "rsyncswap/base/clock.h"
 #include "rsyncswap/base/fsutil.h"
 #include "rsyncswap/base/limits.h"
 #include "rsyncswap/base/log.h"
@@ -744,26 +745,16 @@ revision_changed_times(struct revision *rev)
 	return times_top(rev->fd, 2);
 }
 
-/* Returns the seconds of the monotonic clock. */
-static double
-mono_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 int
 revision_commit(struct revision *rev, const char *name,
     const char *current_target, int trusted, char *err, size_t errsz)
 {
 	char aside[32];
 	struct stat sb;
-	double t0, t1;
+	long long t0, t1;
 
 	revision_uncache(rev);
-	t0 = mono_now();
+	t0 = clock_ms();
 	if (rev->times_set && rev->visit == NULL ?
 	    revision_changed_times(rev) == -1 :
 	    tree_walk_times(rev->fd, rev->visit, rev->nvisit,
@@ -772,15 +763,15 @@ revision_commit(struct revision *rev, const char *name,
 		    strerror(errno));
 		goto fail;
 	}
-	t1 = mono_now();
+	t1 = clock_ms();
 	/* One syncfs flushes every file and directory of the revision. */
 	if (syncfs(rev->fd) == -1) {
 		snprintf(err, errsz, "syncfs: %s", strerror(errno));
 		goto fail;
 	}
 	log_debug("%s: directory times%s in %.3f s, syncfs in %.3f s", name,
-	    rev->visit != NULL ? " and the walk's visitors" : "", t1 - t0,
-	    mono_now() - t1);
+	    rev->visit != NULL ? " and the walk's visitors" : "",
+	    (double)(t1 - t0) / 1000, (double)(clock_ms() - t1) / 1000);
 	if (fstatat(rev->rsync_dirfd, name, &sb, AT_SYMLINK_NOFOLLOW) == 0) {
 		if (current_target != NULL && S_ISDIR(sb.st_mode) &&
 		    strcmp(name, current_target) == 0) {
