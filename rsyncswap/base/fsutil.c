@@ -1,12 +1,16 @@
 #include <sys/stat.h>
+#include <sys/syscall.h>
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <linux/openat2.h>
 
 #include <openssl/evp.h>
 
@@ -168,4 +172,29 @@ fs_mkdir_p(const char *path)
 	if (mkdir(buf, 0755) == -1 && errno != EEXIST)
 		return -1;
 	return 0;
+}
+
+/* Set once openat2(2) said ENOSYS: not tried again. */
+static atomic_int no_openat2;
+
+int
+fs_open_dir_beneath(int dirfd, const char *path)
+{
+	struct open_how how;
+	long fd;
+
+	if (atomic_load_explicit(&no_openat2, memory_order_relaxed)) {
+		errno = ENOSYS;
+		return -1;
+	}
+	memset(&how, 0, sizeof(how));
+	how.flags = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
+	how.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS |
+	    RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV;
+	fd = syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
+	if (fd == -1 && (errno == ENOSYS || errno == EPERM)) {
+		errno = ENOSYS;
+		atomic_store_explicit(&no_openat2, 1, memory_order_relaxed);
+	}
+	return fd == -1 ? -1 : (int)fd;
 }

@@ -35,6 +35,16 @@ int	fs_open_regular(const char *path);
  */
 int	fs_reopen_dir(int fd);
 
+/*
+ * Opens the directory path (relative, no "..") below dirfd in one lookup
+ * that follows no symlink and stays below dirfd and on its file system
+ * (openat2(2) with RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_XDEV).
+ * Returns the fd, or -1 with errno set: ENOSYS when the kernel (or a
+ * seccomp filter, with ENOSYS or EPERM) refuses openat2, and then at once
+ * on every later call.
+ */
+int	fs_open_dir_beneath(int dirfd, const char *path);
+
 /* Creates path and its parents with mode 0755. Returns 0 or -1 (errno). */
 int	fs_mkdir_p(const char *path);
 

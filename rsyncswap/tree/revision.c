@@ -251,6 +251,24 @@ revision_parent(struct revision *rev, const char *path, int create,
 		off = rev->cached_end[keep - 1];
 		rev->cached_dir[off++] = '/';
 	}
+	/*
+	 * A directory the revision has (objects come back to directories
+	 * they left: Krill's snapshots list them in no order) opens in one
+	 * lookup, whatever its depth; one that is new, or that does not
+	 * open so, is made and opened a segment at a time below.
+	 */
+	if (off < dlen && rev->cached_n < MAX_REV_DIR_DEPTH) {
+		parent = keep > 0 ? rev->cached_fd[keep - 1] : rev->fd;
+		memcpy(rev->cached_dir + off, path + off, dlen - off);
+		rev->cached_dir[dlen] = '\0';
+		if ((sub = fs_open_dir_beneath(parent, rev->cached_dir +
+		    off)) != -1) {
+			rev->cached_fd[rev->cached_n] = sub;
+			rev->cached_end[rev->cached_n++] = dlen;
+			return sub;
+		}
+		rev->cached_dir[off] = '\0';
+	}
 	for (seg = path + off; seg < slash; seg = end + 1) {
 		if ((end = memchr(seg, '/', (size_t)(slash - seg))) == NULL)
 			end = slash;
@@ -265,11 +283,15 @@ revision_parent(struct revision *rev, const char *path, int create,
 		parent = rev->cached_n > 0 ? rev->cached_fd[rev->cached_n - 1] :
 		    rev->fd;
 		name = rev->cached_dir + off - (size_t)(end - seg);
-		if (create && mkdirat(parent, name, 0755) == -1 &&
-		    errno != EEXIST)
-			return -1;
 		sub = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
 		    O_CLOEXEC);
+		if (sub == -1 && errno == ENOENT && create) {
+			if (mkdirat(parent, name, 0755) == -1 &&
+			    errno != EEXIST)
+				return -1;
+			sub = openat(parent, name, O_RDONLY | O_DIRECTORY |
+			    O_NOFOLLOW | O_CLOEXEC);
+		}
 		if (sub == -1)
 			return -1;
 		rev->cached_fd[rev->cached_n] = sub;

@@ -5,7 +5,8 @@
  * revision's file (the other hard link) is never modified; a withdraw
  * removes the link only; what does not apply changes nothing; the commit
  * keeps or exchanges a current target, moves another aside, and an abort
- * leaves nothing.
+ * leaves nothing; objects in no order of directory land where they belong,
+ * and a symlink in the tree is never followed on the way back.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -384,6 +385,85 @@ test_keep_dirs(void **unused)
 	assert_true(exists(REV2, "late/x"));
 }
 
+/* Returns the name of the one temporary revision directory (static). */
+static const char *
+tmp_name(void)
+{
+	static char name[256];
+	struct dirent *de;
+	DIR *d;
+
+	name[0] = '\0';
+	assert_non_null(d = opendir(dir));
+	while ((de = readdir(d)) != NULL)
+		if (strncmp(de->d_name, TMP_PREFIX, strlen(TMP_PREFIX)) == 0)
+			snprintf(name, sizeof(name), "%s", de->d_name);
+	closedir(d);
+	assert_true(name[0] != '\0');
+	return name;
+}
+
+static void
+test_scattered(void **unused)
+{
+	static const char *const order[] = {
+		"repo/a/0/m.mft", "repo/b/0/m.mft", "repo/a/0/c.crl",
+		"repo/a/x.cer", "repo/b/0/deep/er/r.roa", "repo/a/0/r.roa",
+		"top.cer", "repo/b/0/c.crl", "repo/b/0/deep/er/s.roa",
+		"repo/b/0/deep/t.roa",
+	};
+	struct revision *rev;
+	struct stat sb;
+	char p[PATH_MAX];
+	int out;
+
+	(void)unused;
+	/* Objects that come back to directories they left, at any depth. */
+	assert_non_null(rev = revision_begin(dfd, 0, err, sizeof(err)));
+	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++)
+		assert_int_equal(pub(rev, order[i], NULL, order[i]), 0);
+	/* Coming back, a file where a directory is is still a clash. */
+	assert_int_equal(pub(rev, "repo/b/0/deep/er/s.roa/x", NULL, "x"), 1);
+	assert_non_null(strstr(err, "clashes"));
+	/*
+	 * A symlink below the revision (none is ever made there) is not
+	 * followed on the way back to a directory, at any depth.
+	 */
+	assert_int_equal(mkdirat(dfd, "outside", 0755), 0);
+	snprintf(p, sizeof(p), "%s/repo/b/0/deep/ln", tmp_name());
+	assert_int_equal(symlinkat("../../../../../outside", dfd, p), 0);
+	assert_int_equal(pub(rev, "repo/b/0/deep/ln/z.roa", NULL, "z"), 1);
+	assert_non_null(strstr(err, "clashes"));
+	assert_int_equal(pub(rev, "repo/a/x.cer2", NULL, "y"), 0);
+	assert_int_equal(pub(rev, "repo/b/0/deep/ln/sub/z.roa", NULL, "z"),
+	    1);
+	assert_non_null(strstr(err, "clashes"));
+	assert_int_equal(unlinkat(dfd, p, 0), 0);
+	/* Nor one that stays inside it. */
+	snprintf(p, sizeof(p), "%s/repo/b/0/deep/in", tmp_name());
+	assert_int_equal(symlinkat("../../../a", dfd, p), 0);
+	assert_int_equal(pub(rev, "repo/a/x.cer3", NULL, "y"), 0);
+	assert_int_equal(pub(rev, "repo/b/0/deep/in/0/w.roa", NULL, "w"), 1);
+	assert_non_null(strstr(err, "clashes"));
+	assert_int_equal(unlinkat(dfd, p, 0), 0);
+	assert_int_equal(revision_objects(rev), 12);
+	assert_int_equal(revision_commit(rev, REV1, NULL, 0, err,
+	    sizeof(err)), 0);
+	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++)
+		assert_string_equal(content(REV1, order[i]), order[i]);
+	stat_of(REV1, "repo/b/0/deep/er", &sb);
+	assert_int_equal(sb.st_mtim.tv_sec, TSNORM_DIR_TIME);
+	stat_of(REV1, "repo/a/0", &sb);
+	assert_int_equal(sb.st_mtim.tv_sec, TSNORM_DIR_TIME);
+	/* Nothing went through the symlinks. */
+	assert_false(exists(REV1, "repo/a/0/w.roa"));
+	assert_int_not_equal(out = openat(dfd, "outside", O_RDONLY |
+	    O_DIRECTORY), -1);
+	assert_int_equal(unlinkat(out, "z.roa", 0), -1);
+	assert_int_equal(mkdirat(out, "sub", 0755), 0);
+	close(out);
+}
+
 int
 main(void)
 {
@@ -401,6 +481,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_abort, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_keep_dirs, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_scattered, setup,
 		    teardown),
 	};
 
