@@ -138,6 +138,14 @@
  */
 #define READERS_CMDLINE_MAX	4096
 #define READERS_STATUS_MAX	4096
+/*
+ * Octets of an rsync daemon's configuration file read to find its module
+ * paths, and of one line of it.
+ */
+#define RSYNCD_CONF_MAX		(1024 * 1024)
+#define RSYNCD_CONF_LINE_MAX	4096
+/* The file an rsync daemon reads without --config (rsyncd.conf(5)). */
+#define RSYNCD_CONF_DEFAULT	"/etc/rsyncd.conf"
 /* (process, revision) pairs one scan reports. */
 #define READERS_MAX		65536
 /*

@@ -17,6 +17,7 @@
 #include "rsyncswap/base/limits.h"
 #include "rsyncswap/base/optname.h"
 #include "rsyncswap/readers/readers.h"
+#include "rsyncswap/readers/rsyncdconf.h"
 #include "rsyncswap/tree/swap.h"
 
 /* Distinct revisions remembered per process while its links are read. */
@@ -117,12 +118,13 @@ pid_is_rsync(int pfd)
 
 /*
  * Returns 1 if the process of /proc/PID (pfd) runs rsync --daemon (rsyncd,
- * its listener or a connection's child, which keeps the command line).
+ * its listener or a connection's child, which keeps the command line),
+ * with its command line in buf (READERS_CMDLINE_MAX octets) and its length
+ * in *len.
  */
 static int
-pid_is_daemon(int pfd)
+pid_is_daemon(int pfd, char *buf, size_t *len)
 {
-	char buf[READERS_CMDLINE_MAX];
 	ssize_t n;
 	size_t i;
 	int fd;
@@ -130,15 +132,37 @@ pid_is_daemon(int pfd)
 	if ((fd = openat(pfd, "cmdline", O_RDONLY | O_CLOEXEC |
 	    O_NOFOLLOW)) == -1)
 		return 0;
-	n = read(fd, buf, sizeof(buf) - 1);
+	n = read(fd, buf, READERS_CMDLINE_MAX - 1);
 	close(fd);
 	if (n <= 0)
 		return 0;
 	buf[n] = '\0';
+	*len = (size_t)n;
 	for (i = 0; i < (size_t)n; i += strlen(buf + i) + 1)
 		if (strcmp(buf + i, RSYNC_DAEMON_ARG) == 0)
 			return 1;
 	return 0;
+}
+
+/*
+ * Counts the rsync daemon of /proc/PID (pfd) in sum by what its
+ * configuration says of the rsync directory base.
+ */
+static void
+count_daemon(struct readers_scan *sum, int pfd, const char *cmdline,
+    size_t len, const char *base, struct rsyncd_conf_cache *cache)
+{
+	sum->daemons++;
+	switch (rsyncd_conf_verdict(pfd, cmdline, len, base, cache)) {
+	case RSYNCD_CONF_SERVES:
+		sum->serving++;
+		break;
+	case RSYNCD_CONF_UNKNOWN:
+		sum->conf_unknown++;
+		break;
+	case RSYNCD_CONF_ELSEWHERE:
+		break;
+	}
 }
 
 /*
@@ -209,14 +233,17 @@ readers_scan_proc(const char *rsync_real, const pid_t *skip, size_t nskip,
     int (*emit)(const struct reader *, void *), void *arg,
     struct readers_scan *sum)
 {
+	struct rsyncd_conf_cache cache;
+	char cmdline[READERS_CMDLINE_MAX];
 	struct pid_scan ps;
 	struct dirent *de;
 	int pfd, rsync, nproc = 0;
-	size_t i;
+	size_t i, len;
 	pid_t pid, nspid;
 	DIR *d;
 
 	sum->started = time(NULL);
+	memset(&cache, 0, sizeof(cache));
 	if ((d = opendir("/proc")) == NULL) {
 		sum->error = errno;
 		return -1;
@@ -238,8 +265,9 @@ readers_scan_proc(const char *rsync_real, const pid_t *skip, size_t nskip,
 		ps.baselen = strlen(rsync_real);
 		rsync = pid_is_rsync(pfd);
 		sum->rsync_seen += rsync;
-		if (rsync)
-			sum->daemons += pid_is_daemon(pfd);
+		if (rsync && pid_is_daemon(pfd, cmdline, &len))
+			count_daemon(sum, pfd, cmdline, len, rsync_real,
+			    &cache);
 		if (pid_scan_one(&ps, pfd) == -1 && rsync &&
 		    (errno == EACCES || errno == EPERM)) {
 			if (sum->denied++ == 0)
@@ -323,6 +351,12 @@ readers_unusable(const struct readers_scan *s, char *buf, size_t bufsz)
 		    "other rsync process%s (rsyncd not running, or in another "
 		    "PID namespace)", s->rsync_seen,
 		    s->rsync_seen == 1 ? "" : "es");
+	else if (s->serving == 0 && s->conf_unknown == 0)
+		snprintf(buf, bufsz, "no rsync daemon configured for this "
+		    "rsync directory is visible: the module paths of the %d "
+		    "rsync daemon process%s seen lie elsewhere (rsyncd not "
+		    "running, or in another PID namespace)", s->daemons,
+		    s->daemons == 1 ? "" : "es");
 	else
 		return NULL;
 	return buf;

@@ -5,7 +5,9 @@
  * and fd links needs ptrace read access; the privileged helper runs this
  * scan when we started as root, the process itself otherwise. A scan that
  * sees no rsync daemon (a process running rsync --daemon) cannot tell:
- * rsyncd is then out of sight, as in another PID namespace.
+ * rsyncd is then out of sight, as in another PID namespace. Nor can one
+ * that sees only daemons whose configuration serves other trees
+ * (rsyncdconf.h): those may be another repository's, or tests'.
  */
 #ifndef RSYNCSWAP_READERS_H
 #define RSYNCSWAP_READERS_H
@@ -30,6 +32,9 @@ struct readers_scan {
 	size_t		 n, cap;
 	int		 rsync_seen;	/* processes named rsync */
 	int		 daemons;	/* of those, running rsync --daemon */
+	int		 serving;	/* of those, configured with a module
+					   in the rsync directory */
+	int		 conf_unknown;	/* of those, configuration unread */
 	int		 denied;	/* rsync processes we could not inspect */
 	pid_t		 denied_pid;	/* the first of those */
 	int		 error;		/* errno of a scan that did not run */

@@ -37,7 +37,8 @@ struct helper_msg {
 	int32_t		type;
 	int32_t		err;		/* errno of the request; 0 */
 	int32_t		pid, nspid;
-	int32_t		rsync_seen, daemons, denied, denied_pid;
+	int32_t		rsync_seen, daemons, serving, conf_unknown;
+	int32_t		denied, denied_pid;
 	uint64_t	sockino;
 	int64_t		started;
 	char		name[STATE_NAME_MAX];
@@ -121,6 +122,8 @@ helper_serve(int fd, int dirfd, const char *real, pid_t parent)
 				m.err = sum.error;
 			m.rsync_seen = sum.rsync_seen;
 			m.daemons = sum.daemons;
+			m.serving = sum.serving;
+			m.conf_unknown = sum.conf_unknown;
 			m.denied = sum.denied;
 			m.denied_pid = (int32_t)sum.denied_pid;
 			m.started = sum.started;
@@ -328,6 +331,8 @@ privhelper_scan(struct readers_scan *s)
 	s->error = lost ? ENOMEM : m.err;
 	s->rsync_seen = m.rsync_seen;
 	s->daemons = m.daemons;
+	s->serving = m.serving;
+	s->conf_unknown = m.conf_unknown;
 	s->denied = m.denied;
 	s->denied_pid = (pid_t)m.denied_pid;
 	s->started = m.started;

@@ -2,8 +2,8 @@
 # --mount-proc, as a container without a shared process namespace).
 #
 # hidden: watch runs in its own PID namespace, the rsyncd that serves its
-# rsync directory outside it; inside, an rsyncd of another tree is all the
-# scan sees. The rsyncd log (--rsyncd-log) shows a session the scan cannot
+# rsync directory outside it; inside, an rsyncd configured for another
+# tree and for this one, which no client uses, is all the scan sees. The rsyncd log (--rsyncd-log) shows a session the scan cannot
 # find: watch falls back to the time rule and says so once (log, status,
 # metrics). That session's length tunes the time rule, so a second slow
 # client whose revision is replaced meanwhile exits 0 with exactly its
@@ -17,6 +17,10 @@
 #
 # no-daemon: watch in its own PID namespace without --rsyncd-log, where only
 # a client rsync is visible: no rsync daemon, so the time rule.
+#
+# elsewhere: watch in its own PID namespace beside an rsyncd whose modules
+# all lie in another tree (another repository's, or a test's): it tells
+# nothing of this directory's readers, so the time rule, said with why.
 # mostly waits (on clients, daemons, timers or the disk, not on the CPU)
 . "$RSYNCSWAP_TOP/tests/lib.sh"
 need_rsyncswap
@@ -76,10 +80,10 @@ sessions_started() { [ "$(grep -c 'rsync on repo/ from' "$RLOG" 2>/dev/null)" -g
 name=hidden
 setup $name
 start_rsyncd "$D/r.conf" "$P"
-# The rsyncd of another tree, inside watch's namespace.
+# An rsyncd of another tree and of this one, inside watch's namespace.
 mkdir -p "$D/other/mod"
-printf 'uid = nobody\ngid = nogroup\nuse chroot = yes\npid file = %s\n[other]\npath = %s\n' \
-	"$D/other/r.pid" "$D/other/mod" >"$D/other/r.conf"
+printf 'uid = nobody\ngid = nogroup\nuse chroot = yes\npid file = %s\n[other]\npath = %s\n[repo]\npath = %s\n' \
+	"$D/other/r.pid" "$D/other/mod" "$D/st/rsync/current/repo" >"$D/other/r.conf"
 OP=$(free_port)
 unshare --pid --fork --kill-child --mount-proc sh -c '
 	rsync --daemon --no-detach --config="$1" --address=127.0.0.1 --port="$2" &
@@ -173,3 +177,31 @@ wait_for 20 grep -q "cleanup: readers cannot be seen: no rsync daemon is visible
 wait_for 10 grep -q '^rsyncswap_cleanup_fallback 1$' "$D/m/metrics.prom" || fail "$name: metrics: no fallback"
 kill -TERM "$W"; wait $UNS || fail "$name: watch exit $?"
 ok "$name: only a client rsync visible: no rsync daemon, the time rule"
+
+# ---- elsewhere: watch inside beside an rsyncd of another tree only ----
+name=elsewhere
+setup $name
+start_rsyncd "$D/r.conf" "$P"
+mkdir -p "$D/other/mod"
+printf 'uid = nobody\ngid = nogroup\npid file = %s\n[other]\n\tpath = %s\n' \
+	"$D/other/r.pid" "$D/other/mod" >"$D/other/r.conf"
+OP=$(free_port)
+unshare --pid --fork --kill-child --mount-proc sh -c '
+	rsync --daemon --no-detach --config="$1" --address=127.0.0.1 --port="$2" &
+	while ! [ -s "$3" ]; do sleep 0.1; done
+	shift 3
+	exec "$@"' sh "$D/other/r.conf" "$OP" "$D/other/r.pid" \
+	"$RSYNCSWAP" watch -v --user nobody -s "$D/st" --cleanup-after 2 \
+	--metrics-file "$D/m/metrics.prom" --source-uri-base "$D/src" $U 2>"$LOG" &
+UNS=$!
+PIDS="$PIDS $UNS"
+inner $UNS
+wait_for 20 grep -q "cleanup: readers cannot be seen: no rsync daemon configured for this rsync directory is visible: the module paths of the 1 rsync daemon process seen lie elsewhere" "$LOG" ||
+	{ cat "$LOG"; fail "$name: an rsyncd of another tree was taken for this one's"; }
+! grep -q "cleanup: reader-aware" "$LOG" || { cat "$LOG"; fail "$name: reader-aware"; }
+wait_for 10 grep -q '^rsyncswap_cleanup_fallback 1$' "$D/m/metrics.prom" || fail "$name: metrics: no fallback"
+"$RSYNCSWAP" status -s "$D/st" >"$D/status.txt" || true	# exit 4: expired test objects
+grep -q "^cleanup: time rule (fallback): no rsync daemon configured for this rsync directory" "$D/status.txt" ||
+	{ cat "$D/status.txt"; fail "$name: status does not say why"; }
+kill -TERM "$W"; wait $UNS || fail "$name: watch exit $?"
+ok "$name: only an rsyncd of another tree visible: not taken for this one's, the time rule, said with why"
