@@ -208,6 +208,8 @@ for src, u in sorted(undefs.items()):
 NOT_OURS = {
     # rsync's own argv (`rsync --daemon`), not an option of ours.
     ("rsyncswap/readers/readers.c", "--daemon"),
+    # rsync's own argv (`rsync --daemon --config=FILE`): its file.
+    ("rsyncswap/readers/rsyncdconf.c", "--config"),
 }
 
 def tokens(text):
