@@ -24,7 +24,7 @@ secs=$(( $(date +%s) - start ))
 
 for row in "xmllint --stream --noout" "tar -x (tree)" "cp -al (tree)" \
     "tar -x + sync -f (tree)" "cp -al + sync -f (tree)" \
-    "rsyncswap full sync " "rsyncswap full sync, no order" \
+    "rsyncswap full sync " "rsyncswap full sync, no order" "tar -x + sync -f, no order" \
     "rsyncswap 100-change delta" \
     "rsyncswap no-change sync" "rsyncswap full sync, N/10" "tsnorm -n tree"; do
 	grep -qF "| $row" "$T/out" || fail "no table row \"$row\""
