@@ -54,6 +54,7 @@ struct view {
 	struct cleanup_rev	 rv[STATUS_MAX_REVISIONS];	/* of names[] */
 	int			 health;		/* STATUS_* */
 	char			 why[ERR_MAX];		/* "" when serving */
+	const char		*state_dir;
 };
 
 static const char *const health_word[] = {
@@ -185,11 +186,23 @@ judge(struct view *v, int dirfd, const char *rsync_dir, const char *cur_err,
 	}
 	if (!v->have_sum && !expiry_pending(v)) {
 		v->health = STATUS_EXPIRY_UNKNOWN;
-		snprintf(v->why, sizeof(v->why), "the served revision's "
-		    "expiry summary %s: nothing it serves is watched for "
-		    "expiry", v->sum_other[0] != '\0' ? "is not there (the "
-		    "summary is of another revision)" : v->sum_err[0] != '\0' ?
-		    "cannot be read" : "was not written");
+		if (v->sum_other[0] != '\0')
+			snprintf(v->why, sizeof(v->why), "the expiry summary "
+			    "is of %s, not of the served revision: nothing it "
+			    "serves is watched for expiry until a sync reads "
+			    "it again", log_scrub(v->sum_other));
+		else if (v->sum_err[0] != '\0')
+			snprintf(v->why, sizeof(v->why), "the served "
+			    "revision's expiry summary cannot be read (%s): "
+			    "nothing it serves is watched for expiry until "
+			    "%sa sync reads it again", log_scrub(v->sum_err),
+			    v->sum_fixes ? "" : "it is removed and ");
+		else
+			snprintf(v->why, sizeof(v->why), "the served "
+			    "revision has no expiry summary (no %s/%s): "
+			    "nothing it serves is watched for expiry until a "
+			    "sync reads it again", v->state_dir,
+			    EXPIRY_FILE_NAME);
 	}
 }
 
@@ -508,6 +521,7 @@ status_print(FILE *f, const char *state_dir, const char *rsync_dir,
 		return VERDICT_NO_STATE;
 	}
 	v->now = time(NULL);
+	v->state_dir = state_dir;
 	v->state_rc = state_read(state_dir, &v->st, v->state_err,
 	    sizeof(v->state_err));
 	snprintf(cur_err, sizeof(cur_err), "%s/current: no such symlink (no "

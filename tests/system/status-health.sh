@@ -146,7 +146,7 @@ status_at '2023-02-14 12:00:30' -s "$T/nx"
 expect 0 "serving"
 grep -q "^expiry: not known (" "$T/out" || { cat "$T/out"; fail "the unknown summary not shown"; }
 status_at '2023-02-14 12:10:00' -s "$T/nx"
-expect 6 "expiry unknown: the served revision's expiry summary cannot be read"
+expect 6 "expiry unknown: the served revision's expiry summary cannot be read ($T/nx/expiry: "
 grep -q "^rsyncswap status: expiry unknown: " "$T/err" || { cat "$T/err"; fail "no stderr line for the unknown expiry"; }
 status_at '2023-02-14 12:10:00' -s "$T/nx" --json
 [ "$rc" = 6 ] || fail "status --json exit $rc, wanted 6"
@@ -164,7 +164,7 @@ ok "summary not writable: logged once a run, metric 0, serving for a minute, the
 # The summary removed: unknown; the next sync reads the revision again.
 rmdir "$T/nx/expiry"
 status_at '2023-02-14 12:10:00' -s "$T/nx"
-expect 6 "expiry unknown: the served revision's expiry summary was not written"
+expect 6 "expiry unknown: the served revision has no expiry summary (no $T/nx/expiry)"
 faketime '2023-02-14 12:11:00' "$RSYNCSWAP" sync -q -s "$T/nx" --metrics-file "$T/nx.prom" \
 	--source-uri-base "$BENCH_SRC" "$BENCH_URI"
 grep -q '^rsyncswap_expiry_summary_known 1$' "$T/nx.prom" || fail "metrics: the summary still not known after a sync"
