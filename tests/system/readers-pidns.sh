@@ -73,6 +73,22 @@ inner() {
 	PIDS="$W $PIDS"
 }
 
+# beside_other [OPTION...]: runs watch (with OPTION...) in a PID namespace
+# of its own, beside an rsyncd of $D/other/r.conf started there first;
+# sets UNS to unshare's pid.
+beside_other() {
+	OP=$(free_port)
+	unshare --pid --fork --kill-child --mount-proc sh -c '
+		rsync --daemon --no-detach --config="$1" --address=127.0.0.1 --port="$2" &
+		while ! [ -s "$3" ]; do sleep 0.1; done
+		shift 3
+		exec "$@"' sh "$D/other/r.conf" "$OP" "$D/other/r.pid" \
+		"$RSYNCSWAP" watch -v --user nobody -s "$D/st" --cleanup-after 2 \
+		--metrics-file "$D/m/metrics.prom" --source-uri-base "$D/src" \
+		"$@" $U 2>"$LOG" &
+	UNS=$!
+}
+
 # sessions_started N: true when the rsyncd log has N transfers begun.
 sessions_started() { [ "$(grep -c 'rsync on repo/ from' "$RLOG" 2>/dev/null)" -ge "$1" ]; }
 
@@ -84,16 +100,7 @@ start_rsyncd "$D/r.conf" "$P"
 mkdir -p "$D/other/mod"
 printf 'uid = nobody\ngid = nogroup\nuse chroot = yes\npid file = %s\n[other]\npath = %s\n[repo]\npath = %s\n' \
 	"$D/other/r.pid" "$D/other/mod" "$D/st/rsync/current/repo" >"$D/other/r.conf"
-OP=$(free_port)
-unshare --pid --fork --kill-child --mount-proc sh -c '
-	rsync --daemon --no-detach --config="$1" --address=127.0.0.1 --port="$2" &
-	while ! [ -s "$3" ]; do sleep 0.1; done
-	shift 3
-	exec "$@"' sh "$D/other/r.conf" "$OP" "$D/other/r.pid" \
-	"$RSYNCSWAP" watch -v --user nobody -s "$D/st" --cleanup-after 2 \
-	--rsyncd-log "$RLOG" --metrics-file "$D/m/metrics.prom" \
-	--source-uri-base "$D/src" $U 2>"$LOG" &
-UNS=$!
+beside_other --rsyncd-log "$RLOG"
 PIDS="$PIDS $UNS"
 inner $UNS
 wait_for 20 current_is "$D/st/rsync" 1 || { cat "$LOG"; fail "$name: serial 1 not live"; }
@@ -185,15 +192,7 @@ start_rsyncd "$D/r.conf" "$P"
 mkdir -p "$D/other/mod"
 printf 'uid = nobody\ngid = nogroup\npid file = %s\n[other]\n\tpath = %s\n' \
 	"$D/other/r.pid" "$D/other/mod" >"$D/other/r.conf"
-OP=$(free_port)
-unshare --pid --fork --kill-child --mount-proc sh -c '
-	rsync --daemon --no-detach --config="$1" --address=127.0.0.1 --port="$2" &
-	while ! [ -s "$3" ]; do sleep 0.1; done
-	shift 3
-	exec "$@"' sh "$D/other/r.conf" "$OP" "$D/other/r.pid" \
-	"$RSYNCSWAP" watch -v --user nobody -s "$D/st" --cleanup-after 2 \
-	--metrics-file "$D/m/metrics.prom" --source-uri-base "$D/src" $U 2>"$LOG" &
-UNS=$!
+beside_other
 PIDS="$PIDS $UNS"
 inner $UNS
 wait_for 20 grep -q "cleanup: readers cannot be seen: no rsync daemon configured for this rsync directory is visible: the module paths of the 1 rsync daemon process seen lie elsewhere" "$LOG" ||
