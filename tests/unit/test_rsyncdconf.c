@@ -85,40 +85,46 @@ test_parse(void **unused)
 {
 	char conf[PATH_MAX + 8192];
 
+	/* Configurations, DIR for the scratch directory. */
+	static const struct {
+		const char			*fmt;	/* %s: DIR, then rest */
+		const char			*rest;
+		enum rsyncd_conf_verdict	 want;
+	} cases[] = {
+		/* A module of the current revision: through the symlink. */
+		{ "uid = nobody\n[repo]\n\tpath = %s%s\n",
+		    "/rsync/current/repo", RSYNCD_CONF_SERVES },
+		/* krill-sync's layout: a trailing slash, no module dir. */
+		{ "[repo]\npath = %s%s  \n", "/rsync/current/",
+		    RSYNCD_CONF_SERVES },
+		/* Not there yet (no revision): by its text. */
+		{ "[repo]\npath = %s%s\n", "/rsync/later/repo",
+		    RSYNCD_CONF_SERVES },
+		/* Key case, no spaces, the global section. */
+		{ "Path=%s%s\n[repo]\ncomment = x\n", "/rsync/current/repo",
+		    RSYNCD_CONF_SERVES },
+		/* Another tree, and a name that only starts like ours. */
+		{ "[other]\npath = %s%s\n", "/other", RSYNCD_CONF_ELSEWHERE },
+		{ "[other]\npath = %s%s\n", "/rsync2/x",
+		    RSYNCD_CONF_ELSEWHERE },
+		/* Comments, other keys that start with "path". */
+		{ "# path = %s%s\n[o]\npath = /srv\n", "/rsync/current",
+		    RSYNCD_CONF_ELSEWHERE },
+		{ "; path = %s%s\n", "/rsync/current", RSYNCD_CONF_ELSEWHERE },
+		{ "pathx = %s%s\n", "/rsync/current", RSYNCD_CONF_ELSEWHERE },
+		/* What is not followed: unknown, unless a path matches. */
+		{ "&include %s%s\n[o]\npath = /srv\n", "/conf.d",
+		    RSYNCD_CONF_UNKNOWN },
+		{ "[o]\npath = %s%s\n", "/%RSYNC_USER%", RSYNCD_CONF_UNKNOWN },
+		{ "[o]\npath = rel%s%s\n", "", RSYNCD_CONF_UNKNOWN },
+		{ "&merge /etc/x\n[repo]\npath = %s%s\n",
+		    "/rsync/current/repo", RSYNCD_CONF_SERVES },
+	};
+
 	(void)unused;
-	/* A module of the current revision: through the symlink. */
-	assert_int_equal(module_at("uid = nobody\n[repo]\n\tpath = %s%s\n",
-	    "/rsync/current/repo"), RSYNCD_CONF_SERVES);
-	/* The krill-sync layout: the trailing slash, no module directory. */
-	assert_int_equal(module_at("[repo]\npath = %s%s  \n",
-	    "/rsync/current/"), RSYNCD_CONF_SERVES);
-	/* Not there yet (no revision): by its text. */
-	assert_int_equal(module_at("[repo]\npath = %s%s\n",
-	    "/rsync/later/repo"), RSYNCD_CONF_SERVES);
-	/* Key case, no spaces, the global section. */
-	assert_int_equal(module_at("Path=%s%s\n[repo]\ncomment = x\n",
-	    "/rsync/current/repo"), RSYNCD_CONF_SERVES);
-	/* Another tree, and a name that only starts like ours. */
-	assert_int_equal(module_at("[other]\npath = %s%s\n", "/other"),
-	    RSYNCD_CONF_ELSEWHERE);
-	assert_int_equal(module_at("[other]\npath = %s%s\n", "/rsync2/x"),
-	    RSYNCD_CONF_ELSEWHERE);
-	/* Comments, other keys that start with "path". */
-	assert_int_equal(module_at("# path = %s%s\n[o]\npath = /srv\n",
-	    "/rsync/current"), RSYNCD_CONF_ELSEWHERE);
-	assert_int_equal(module_at("; path = %s%s\n", "/rsync/current"),
-	    RSYNCD_CONF_ELSEWHERE);
-	assert_int_equal(module_at("pathx = %s%s\n", "/rsync/current"),
-	    RSYNCD_CONF_ELSEWHERE);
-	/* What is not followed leaves it unknown, unless a path matches. */
-	assert_int_equal(module_at("&include %s%s\n[o]\npath = /srv\n",
-	    "/conf.d"), RSYNCD_CONF_UNKNOWN);
-	assert_int_equal(module_at("[o]\npath = %s%s\n", "/%RSYNC_USER%"),
-	    RSYNCD_CONF_UNKNOWN);
-	assert_int_equal(verdict_of("[o]\npath = rel/dir\n", "/"),
-	    RSYNCD_CONF_UNKNOWN);
-	assert_int_equal(module_at("&merge /etc/x\n[repo]\npath = %s%s\n",
-	    "/rsync/current/repo"), RSYNCD_CONF_SERVES);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		if (module_at(cases[i].fmt, cases[i].rest) != cases[i].want)
+			fail_msg("case %zu: %s", i, cases[i].fmt);
 	memset(conf, 'x', sizeof(conf) - 1);
 	conf[sizeof(conf) - 1] = '\0';
 	memcpy(conf, "path = /", 8);
