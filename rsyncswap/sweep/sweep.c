@@ -256,7 +256,7 @@ sweep_run(int rsync_dirfd, const char *current, struct state *st,
 	struct rev_times rt = { NULL, 0, 0 };
 	struct cleanup cl;
 	struct sweep_names sn;
-	struct state_revision *r;
+	struct state_revision *r, aside;
 	struct dirent *de;
 	int n, dfd, failed, have_times = -1;
 	DIR *d;
@@ -278,7 +278,20 @@ sweep_run(int rsync_dirfd, const char *current, struct state *st,
 			(void)cleanup_decide(&cl, de->d_name, NULL);
 			continue;
 		}
-		if (!sweep_is_leftover(de->d_name)) {
+		if (swap_is_replaced_name(de->d_name)) {
+			/*
+			 * A served tree that one of its own name replaced:
+			 * replaced when it got this name (its change time).
+			 */
+			memset(&aside, 0, sizeof(aside));
+			aside.until = rev_ctime(dfd, de->d_name) / 1000000000LL;
+			if (aside.until <= 0 || aside.until > now)
+				aside.until = now;
+			if (!cleanup_decide(&cl, de->d_name, &aside)) {
+				stats->kept++;
+				continue;
+			}
+		} else if (!sweep_is_leftover(de->d_name)) {
 			if (!swap_is_revision_name(de->d_name))
 				continue;
 			/*

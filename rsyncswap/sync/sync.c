@@ -35,6 +35,8 @@ struct run {
 	struct state			 st;
 	int				 sweep_only;	/* no sync: nothing is taken */
 	int				 have_state;
+	int				 add_modules;	/* current lacks one:
+							   the snapshot again */
 	int				 rsync_dirfd;
 	enum tree_backend		 backend;	/* links or btrfs */
 	char				 current[STATE_NAME_MAX];
@@ -390,7 +392,7 @@ run_open(struct run *r, int *lockfd)
 	r->have_current = rc == 0;
 	r->have_state = run_state_matches(r);
 	if (r->have_state && !run_modules_served(r))
-		r->have_state = 0;
+		r->add_modules = 1;
 	else if (!r->have_state && r->st.session_id[0] != '\0')
 		log_warn("%s/state does not describe %s %s%s%s", o->state_dir,
 		    r->have_current ? "the revision current points to in" :
@@ -439,8 +441,9 @@ static int
 run_publish(struct run *r, struct revision *rev, const char *name)
 {
 	hooks_commit(&r->o->hooks, rev, name);
+	/* A revision that gains a module replaces the one of its name. */
 	if (revision_commit(rev, name, r->have_current ? r->current : NULL,
-	    r->have_state, r->err, sizeof(r->err)) == -1)
+	    r->have_state && !r->add_modules, r->err, sizeof(r->err)) == -1)
 		return -1;
 	if (r->have_current && strcmp(name, r->current) == 0)
 		return 0;
@@ -604,7 +607,7 @@ sync_run(const struct sync_options *o, struct sync_report *rep)
 	}
 	if (!o->fetch.source_is_dir) {
 		/* Validators are collected always, sent only when in sync. */
-		if (r.have_state) {
+		if (r.have_state && !r.add_modules) {
 			snprintf(v.etag, sizeof(v.etag), "%s", r.st.etag);
 			snprintf(v.last_modified, sizeof(v.last_modified),
 			    "%s", r.st.last_modified);
@@ -628,8 +631,11 @@ sync_run(const struct sync_options *o, struct sync_report *rep)
 	    r.n.session_id);
 	rep->serial = r.n.serial;
 
-	if (!decide_served(r.have_current ? r.current : NULL, &r.n, &d))
-		decide(&r.st, r.have_state, &r.n, o->max_deltas, &d);
+	if (!decide_served(r.have_current ? r.current : NULL, &r.n, &d) &&
+	    decide(&r.st, r.have_state && !r.add_modules, &r.n, o->max_deltas,
+	    &d) == ACTION_SNAPSHOT && r.add_modules)
+		snprintf(d.reason, sizeof(d.reason), "snapshot, to add the "
+		    "directory of a %s", opt_name(OPT_MODULE));
 	log_info("session %s serial %lld: %s", r.n.session_id, r.n.serial,
 	    d.reason);
 	if (d.action == ACTION_REFUSE) {

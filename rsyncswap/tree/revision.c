@@ -19,6 +19,7 @@
 #include "rsyncswap/tree/digest.h"
 #include "rsyncswap/tree/linktree.h"
 #include "rsyncswap/tree/revision.h"
+#include "rsyncswap/tree/swap.h"
 #include "rsyncswap/tree/tree.h"
 #include "rsyncswap/tree/walk.h"
 #include "tsnorm/tsnorm.h"
@@ -771,7 +772,7 @@ int
 revision_commit(struct revision *rev, const char *name,
     const char *current_target, int trusted, char *err, size_t errsz)
 {
-	char aside[32];
+	char aside[sizeof(rev->tmpname) + sizeof(REPLACED_SUFFIX)];
 	struct stat sb;
 	long long t0, t1;
 
@@ -802,9 +803,11 @@ revision_commit(struct revision *rev, const char *name,
 			 * state vouches for it; keep it. Otherwise (state lost
 			 * or damaged, layout changed) the new one takes its
 			 * place in one exchange: current never dangles, and
-			 * the old tree is left under the temporary name for
-			 * the sweep. A symlink planted under that name is
-			 * moved aside and current then names the new one.
+			 * the old tree, which clients may still read, is
+			 * left under a replaced name for the sweep to remove
+			 * once they are done. A symlink planted under that
+			 * name is moved aside and current then names the new
+			 * one.
 			 */
 			if (trusted) {
 				log_info("%s is already current; kept", name);
@@ -817,11 +820,21 @@ revision_commit(struct revision *rev, const char *name,
 				    strerror(errno));
 				goto fail;
 			}
-			log_info("%s was not vouched for by the state; "
-			    "replaced", name);
+			snprintf(aside, sizeof(aside), "%s%s", rev->tmpname,
+			    REPLACED_SUFFIX);
+			if (renameat(rev->rsync_dirfd, rev->tmpname,
+			    rev->rsync_dirfd, aside) == -1)
+				log_warn("%s: the tree it replaced stays as "
+				    "%s: %s (the next sweep removes it)", name,
+				    rev->tmpname, strerror(errno));
+			else
+				log_info("%s rebuilt; the tree it replaced "
+				    "stays as %s until its readers are done",
+				    name, aside);
 			goto synced;
 		}
-		snprintf(aside, sizeof(aside), "%s-old", rev->tmpname);
+		snprintf(aside, sizeof(aside), "%s%s", rev->tmpname,
+		    REPLACED_SUFFIX);
 		if (renameat(rev->rsync_dirfd, name, rev->rsync_dirfd,
 		    aside) == -1) {
 			snprintf(err, errsz, "%s exists and cannot be moved "

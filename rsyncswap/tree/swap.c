@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "rsyncswap/base/atomic_file.h"
 #include "rsyncswap/base/fsutil.h"
 #include "rsyncswap/base/number.h"
 #include "rsyncswap/base/uuid.h"
@@ -57,6 +58,16 @@ int
 swap_is_revision_name(const char *name)
 {
 	return swap_parse_revision_name(name, NULL, NULL);
+}
+
+int
+swap_is_replaced_name(const char *name)
+{
+	size_t n = strlen(name), pre = strlen(TMP_PREFIX),
+	    suf = strlen(REPLACED_SUFFIX);
+
+	return n > pre + suf && strncmp(name, TMP_PREFIX, pre) == 0 &&
+	    strcmp(name + n - suf, REPLACED_SUFFIX) == 0;
 }
 
 int

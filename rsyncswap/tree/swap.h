@@ -41,4 +41,16 @@ int	swap_parse_revision_name(const char *name, char *session,
 /* Returns 1 if name is a revision name session_<uuid>_serial_<n>. */
 int	swap_is_revision_name(const char *name);
 
+/*
+ * A revision that was served and is replaced by a new tree of its own
+ * name (rebuilt without the state's word for it, or to add a module)
+ * keeps a temporary name with this suffix: rsyncd clients may still read
+ * it, so the sweep removes it as a replaced revision (readers, the time
+ * rule), not at once as what an interrupted run left.
+ */
+#define REPLACED_SUFFIX		"-replaced"
+
+/* Returns 1 if name is such a replaced revision's. */
+int	swap_is_replaced_name(const char *name);
+
 #endif
