@@ -354,8 +354,9 @@ readers_unusable(const struct readers_scan *s, char *buf, size_t bufsz)
 	else if (s->serving == 0 && s->conf_unknown == 0)
 		snprintf(buf, bufsz, "no rsync daemon configured for this "
 		    "rsync directory is visible: the module paths of the %d "
-		    "rsync daemon process%s seen lie elsewhere (rsyncd not "
-		    "running, or in another PID namespace)", s->daemons,
+		    "rsync daemon process%s seen lie elsewhere (this "
+		    "directory's rsyncd not running, or in another PID "
+		    "namespace)", s->daemons,
 		    s->daemons == 1 ? "" : "es");
 	else
 		return NULL;
