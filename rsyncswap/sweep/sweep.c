@@ -16,6 +16,7 @@
 #include "rsyncswap/base/fsutil.h"
 #include "rsyncswap/base/limits.h"
 #include "rsyncswap/base/log.h"
+#include "rsyncswap/base/optname.h"
 #include "rsyncswap/sweep/cleanup.h"
 #include "rsyncswap/sweep/sweep.h"
 #include "rsyncswap/tree/swap.h"
@@ -200,6 +201,38 @@ struct sweep_names {
 	int	  n;
 };
 
+/*
+ * Logs why name below the rsync directory dirfd (whose stat is dir) could
+ * not be removed: err, and when it is a permission, whose files they are
+ * (a node run as root before --user, or the other way round).
+ */
+static void
+sweep_denied(int dirfd, const struct stat *dir, const char *name, int err)
+{
+	struct stat sb;
+	uid_t me = geteuid();
+
+	if (err != EACCES && err != EPERM) {
+		log_warn("sweep: %s: %s", name, strerror(err));
+		return;
+	}
+	if (fstatat(dirfd, name, &sb, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    sb.st_uid != me)
+		log_warn("sweep: %s: %s: it is owned by uid %u and the "
+		    "sweeper runs as uid %u (made before a change of %s?): "
+		    "remove it by hand, or chown -R it to uid %u", name,
+		    strerror(err), (unsigned)sb.st_uid, (unsigned)me,
+		    opt_name(OPT_USER), (unsigned)me);
+	else if (dir->st_uid != me)
+		log_warn("sweep: %s: %s: the rsync directory is owned by uid "
+		    "%u and the sweeper runs as uid %u (a change of %s?): "
+		    "chown it and what is in it to the sweeper's user", name,
+		    strerror(err), (unsigned)dir->st_uid, (unsigned)me,
+		    opt_name(OPT_USER));
+	else
+		log_warn("sweep: %s: %s", name, strerror(err));
+}
+
 /* In the child: removes the names. Returns the number of failures. */
 static int
 sweep_remove_names(int dirfd, void *arg)
@@ -212,8 +245,7 @@ sweep_remove_names(int dirfd, void *arg)
 		return sn->n;
 	for (int i = 0; i < sn->n; i++) {
 		if (tree_remove(dirfd, sn->names[i], sb.st_dev, &slow) == -1) {
-			log_warn("sweep: %s: %s", sn->names[i],
-			    strerror(errno));
+			sweep_denied(dirfd, &sb, sn->names[i], errno);
 			failed++;
 		}
 	}
