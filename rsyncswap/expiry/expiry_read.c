@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "rsyncswap/base/errbuf.h"
+#include "rsyncswap/base/log.h"
 #include "rsyncswap/base/fsutil.h"
 #include "rsyncswap/base/limits.h"
 #include "rsyncswap/expiry/expiry_journal.h"
@@ -241,16 +242,48 @@ ends_complete(int fd)
  * or -1 with a message in errbuf (fd closed) if the head is damaged or
  * the file does not end with its "end" line.
  */
+/*
+ * Says in errbuf why the first line of r (n: what reader_line() returned
+ * for it) is not magic: the file is empty, another version of rsyncswap
+ * wrote it, or it is none of ours.
+ */
+static void
+head_mismatch(struct file_reader *r, ssize_t n, const char *magic,
+    char *errbuf, size_t errsz)
+{
+	size_t	word = (size_t)(strrchr(magic, ' ') - magic) + 1;
+
+	if (n == 0)
+		errbuf_set(errbuf, errsz, "%s: empty", r->path);
+	else if (n > 0 && strncmp(r->line, magic, word) == 0)
+		errbuf_set(errbuf, errsz, "%s: written by another version of "
+		    "rsyncswap (\"%.40s\"; this one reads \"%s\")", r->path,
+		    log_scrub(r->line), magic);
+	else
+		errbuf_set(errbuf, errsz, "%s: not an expiry summary (its "
+		    "first line is not \"%s\")", r->path, magic);
+}
+
 static int
 file_open(struct file_reader *r, int fd, const char *path, int segment,
     char *errbuf, size_t errsz)
 {
+	const char	*magic = segment ? EXPIRY_SEGMENT_MAGIC :
+			    EXPIRY_FILE_MAGIC;
+	ssize_t		 n;
+
 	memset(r, 0, sizeof(*r));
 	snprintf(r->path, sizeof(r->path), "%s", path);
 	r->segment = segment;
 	r->totals.newest_update = TSNORM_NO_TIME;
 	if ((r->f = fdopen(fd, "r")) == NULL)
 		err(1, NULL);
+	if ((n = reader_line(r)) <= 0 || strcmp(r->line, magic) != 0) {
+		head_mismatch(r, n, magic, errbuf, errsz);
+		fclose(r->f);
+		r->f = NULL;
+		return -1;
+	}
 	if (!ends_complete(fd)) {
 		errbuf_set(errbuf, errsz, "%s: truncated (no \"end\" line)",
 		    r->path);
@@ -258,9 +291,7 @@ file_open(struct file_reader *r, int fd, const char *path, int segment,
 		r->f = NULL;
 		return -1;
 	}
-	if (reader_line(r) <= 0 || strcmp(r->line, segment ?
-	    EXPIRY_SEGMENT_MAGIC : EXPIRY_FILE_MAGIC) != 0 ||
-	    (segment && (head_value(r, "base", r->base, sizeof(r->base)) ||
+	if ((segment && (head_value(r, "base", r->base, sizeof(r->base)) ||
 	    head_value(r, "prev", r->prev, sizeof(r->prev)))) ||
 	    head_value(r, "revision", r->totals.revision,
 	    sizeof(r->totals.revision)) == -1) {

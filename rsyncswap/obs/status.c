@@ -138,6 +138,13 @@ judge(struct view *v, int dirfd, const char *rsync_dir, const char *cur_err,
 
 	v->health = STATUS_SERVING;
 	v->why[0] = '\0';
+	if (v->state_rc == 1 && stat(v->state_dir, &sb) == -1 &&
+	    errno == ENOENT) {
+		v->health = STATUS_NOT_SERVING;
+		snprintf(v->why, sizeof(v->why), "%s: no such state directory "
+		    "(no sync has run with it)", v->state_dir);
+		return;
+	}
 	if (dirfd == -1) {
 		v->health = STATUS_NOT_SERVING;
 		if (errno == ENOENT)
@@ -343,8 +350,9 @@ print_text(FILE *f, struct view *v, long long expiry_warn)
 		fprintf(f, "expiry: not known yet (the run that made %s "
 		    "current writes it)\n", v->cur);
 	else
-		fprintf(f, "expiry: not known (no summary was written for the "
-		    "served revision; the next sync reads it again)\n");
+		fprintf(f, "expiry: not known (there is no %s/%s; the next "
+		    "sync reads the served revision again)\n", v->state_dir,
+		    EXPIRY_FILE_NAME);
 }
 
 /* Prints "key": t, or null when t is unknown (0). */

@@ -144,3 +144,20 @@ rm "$T/d/expiry"
 "$RSYNCSWAP" sync -q -s "$T/d" -r "$T/r" --source-uri-base "$SRC" $U || fail "run after a removed base"
 expiry_flat "$T/d" | sort | cmp -s - "$T/e.seg" || fail "a run after a removed base did not read the served revision again"
 ok "a truncated base is read again by the next run; one damaged inside, once removed"
+
+# What is wrong with the head is said as it is: another version's file,
+# an empty one, one that is no summary at all.
+for c in version empty other; do
+	rm -rf "$T/d" && cp -a "$T/d.seg" "$T/d"
+	case $c in
+	version) sed -i '1s/.*/rsyncswap-expiry 2/' "$T/d/expiry"
+		 want='expiry: written by another version of rsyncswap ("rsyncswap-expiry 2"; this one reads "rsyncswap-expiry 3")' ;;
+	empty)	 : >"$T/d/expiry"; want="expiry: empty" ;;
+	other)	 echo garbage >"$T/d/expiry"; want='expiry: not an expiry summary (its first line is not "rsyncswap-expiry 3")' ;;
+	esac
+	"$RSYNCSWAP" status -s "$T/d" -r "$T/r" >"$T/status" 2>/dev/null || :
+	grep -qF "$want" "$T/status" || { cat "$T/status"; fail "$c: status does not say: $want"; }
+	"$RSYNCSWAP" sync -q -s "$T/d" -r "$T/r" --source-uri-base "$SRC" $U || fail "$c: run after it"
+	expiry_flat "$T/d" | sort | cmp -s - "$T/e.seg" || fail "$c: the next run did not read the served revision again"
+done
+ok "a summary of another version, an empty one, one of no summary: each said as it is, and replaced by the next run"

@@ -122,7 +122,16 @@ status_at '2023-02-14 12:10:00' -s "$T/st"
 [ "$rc" = 1 ] || fail "status without a state file exit $rc, wanted 1"
 head -1 "$T/out" | grep -q "^health: serving" || { cat "$T/out"; fail "health without a state"; }
 grep -q "no state file" "$T/err" || { cat "$T/err"; fail "no stderr line for the missing state"; }
-ok "a dangling current: not serving (exit 3); no state file: exit 1, health apart"
+# No state directory at all: exit 1, and the reason names it.
+status_at '2023-02-14 12:10:00' -s "$T/nope" --json
+[ "$rc" = 1 ] || fail "status of a missing state directory exit $rc, wanted 1"
+python3 - "$T/out" "$T/nope" <<'PY' || fail "status --json of a missing state directory"
+import json, sys
+d = json.load(open(sys.argv[1]))
+want = sys.argv[2] + ": no such state directory (no sync has run with it)"
+assert d["health"] == "not serving" and d["health_reason"] == want, d["health_reason"]
+PY
+ok "a dangling current: not serving (exit 3); no state file: exit 1, health apart; no state directory: exit 1, named"
 
 # The expiry summary cannot be written (its name taken by a directory):
 # the sync serves, the metric says the summary is not known, and status
