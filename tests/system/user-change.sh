@@ -17,21 +17,22 @@ OLD=$(basename "$(current_rev "$T/st/rsync")")
 "$SIM" --dir "$T/src" --objects 20 --revisions 1 >/dev/null
 "$RSYNCSWAP" sync -q -s "$T/st" --cleanup-after 1 --no-reader-scan --source-uri-base "$T/src" $U
 [ -d "$T/st/rsync/$OLD" ] || fail "the replaced revision is already gone"
+# refused WARNING OPTION...: a sweep with OPTION... keeps $OLD and warns
+# WARNING (a fixed string) for it.
+refused() {
+	_want=$1; shift
+	"$RSYNCSWAP" sweep -s "$T/st" --cleanup-after 1 --no-reader-scan "$@" 2>"$T/err" ||
+		{ cat "$T/err"; fail "sweep $*: exit $?"; }
+	cat "$T/err"
+	grep -qxF "rsyncswap: warning: sweep: $OLD: Permission denied: $_want" "$T/err" ||
+		fail "sweep $*: the refused removal is not said as: $_want"
+	[ -d "$T/st/rsync/$OLD" ] || fail "sweep $*: the revision went"
+}
 sleep 2
-"$RSYNCSWAP" sweep -s "$T/st" --user nobody --cleanup-after 1 --no-reader-scan 2>"$T/err" ||
-	{ cat "$T/err"; fail "sweep --user nobody: exit $?"; }
-cat "$T/err"
-grep -q "^rsyncswap: warning: sweep: $OLD: Permission denied: it is owned by uid 0 and the sweeper runs as uid $NB (made before a change of --user?): remove it by hand, or chown -R it to uid $NB\$" "$T/err" ||
-	fail "the refused removal does not say whose revision it is"
-[ -d "$T/st/rsync/$OLD" ] || fail "the revision went"
+refused "it is owned by uid 0 and the sweeper runs as uid $NB (made before a change of --user?): remove it by hand, or chown -R it to uid $NB" --user nobody
 ok "revisions written as root, swept as nobody: the refusal names the owner, the sweeper's uid and what to do"
 
 # Back to root: the --user sweep made the rsync directory nobody's.
 [ "$(stat -c %u "$T/st/rsync")" = "$NB" ] || fail "the rsync directory is not nobody's after sweep --user nobody"
-"$RSYNCSWAP" sweep -s "$T/st" --cleanup-after 1 --no-reader-scan 2>"$T/err" ||
-	{ cat "$T/err"; fail "sweep as root: exit $?"; }
-cat "$T/err"
-grep -q "^rsyncswap: warning: sweep: $OLD: Permission denied: the rsync directory is owned by uid $NB and the sweeper runs as uid 0 (a change of --user?): chown it and what is in it to the sweeper's user\$" "$T/err" ||
-	fail "the refused removal does not say whose the rsync directory is"
-[ -d "$T/st/rsync/$OLD" ] || fail "the revision went"
+refused "the rsync directory is owned by uid $NB and the sweeper runs as uid 0 (a change of --user?): chown it and what is in it to the sweeper's user"
 ok "then swept as root: the refusal names the rsync directory's owner"
