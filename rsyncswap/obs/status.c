@@ -268,12 +268,38 @@ cleanup_view(struct view *v, size_t i)
 	c->removable = r != NULL && r->until > 0 ? r->until + v->cleanup : 0;
 }
 
+/*
+ * Returns why the served revision's expiry is not known (v has no summary
+ * of it), in buf: which file is missing, unreadable or of another
+ * revision, and what brings it back.
+ */
+static const char *
+expiry_why(struct view *v, char *buf, size_t bufsz)
+{
+	if (v->sum_other[0] != '\0')
+		snprintf(buf, bufsz, "the summary is of %s; the next sync "
+		    "reads the served revision again",
+		    log_scrub(v->sum_other));
+	else if (v->sum_err[0] != '\0')
+		snprintf(buf, bufsz, "%s; %sthe next sync reads the served "
+		    "revision again", log_scrub(v->sum_err),
+		    v->sum_fixes ? "" : "remove it, and ");
+	else if (expiry_pending(v))
+		snprintf(buf, bufsz, "the run that made %s current writes it",
+		    v->cur);
+	else
+		snprintf(buf, bufsz, "there is no %s/%s; the next sync reads "
+		    "the served revision again", v->state_dir,
+		    EXPIRY_FILE_NAME);
+	return buf;
+}
+
 /* Prints v as text. */
 static void
 print_text(FILE *f, struct view *v, long long expiry_warn)
 {
 	const struct state_revision *r;
-	char t1[32], t2[32], t3[32], win[64], mode[64];
+	char t1[32], t2[32], t3[32], win[64], mode[64], why[ERR_MAX + 128];
 	char hex[DIGEST_HEX_LEN + 1];
 	size_t i;
 
@@ -338,21 +364,10 @@ print_text(FILE *f, struct view *v, long long expiry_warn)
 		    opt_name(OPT_EXPIRY_WARN),
 		    expiry_fmt_window(expiry_warn, win, sizeof(win)));
 		expiry_print_text(f, &v->sum, v->now, expiry_warn, "  ");
-	} else if (v->sum_other[0] != '\0')
-		fprintf(f, "expiry: not known (the summary is of %s; the next "
-		    "sync reads the served revision again)\n",
-		    log_scrub(v->sum_other));
-	else if (v->sum_err[0] != '\0')
-		fprintf(f, "expiry: not known (%s; %sthe next sync reads the "
-		    "served revision again)\n", log_scrub(v->sum_err),
-		    v->sum_fixes ? "" : "remove it, and ");
-	else if (expiry_pending(v))
-		fprintf(f, "expiry: not known yet (the run that made %s "
-		    "current writes it)\n", v->cur);
-	else
-		fprintf(f, "expiry: not known (there is no %s/%s; the next "
-		    "sync reads the served revision again)\n", v->state_dir,
-		    EXPIRY_FILE_NAME);
+	} else
+		fprintf(f, "expiry: not known%s (%s)\n", expiry_pending(v) &&
+		    v->sum_other[0] == '\0' && v->sum_err[0] == '\0' ?
+		    " yet" : "", expiry_why(v, why, sizeof(why)));
 }
 
 /* Prints "key": t, or null when t is unknown (0). */
@@ -397,7 +412,7 @@ print_json(FILE *f, struct view *v, long long expiry_warn,
     long long stale_after)
 {
 	const struct state_revision *r;
-	char hex[DIGEST_HEX_LEN + 1], mode[64];
+	char hex[DIGEST_HEX_LEN + 1], mode[64], why[ERR_MAX + 128];
 	int known = v->state_rc == 0;
 	size_t i;
 
@@ -473,6 +488,8 @@ print_json(FILE *f, struct view *v, long long expiry_warn,
 		expiry_print_json(f, &v->sum, v->now, expiry_warn);
 	else
 		fputs("null", f);
+	json_str_kv(f, "expiry_error", v->have_sum ? "" : expiry_why(v, why,
+	    sizeof(why)));
 	fputs("\n}\n", f);
 }
 

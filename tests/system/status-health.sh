@@ -67,6 +67,7 @@ assert d["last_failure"] is None
 cur = [r for r in d["revisions"] if r["current"]]
 assert len(cur) == 1 and cur[0]["replaced"] is None and cur[0]["removable_after"] is None
 assert d["origin_last_change"] == d["current_since"]
+assert d["expiry"] is not None and d["expiry_error"] is None, d["expiry_error"]
 PY
 ok "after a sync: serving (exit 0)"
 
@@ -160,10 +161,11 @@ grep -q "^rsyncswap status: expiry unknown: " "$T/err" || { cat "$T/err"; fail "
 status_at '2023-02-14 12:10:00' -s "$T/nx" --json
 [ "$rc" = 6 ] || fail "status --json exit $rc, wanted 6"
 cp "$T/out" "$T/json.unknown"
-python3 - "$T/out" <<'PY' || fail "status --json with the summary unknown"
+python3 - "$T/out" "$T/nx" <<'PY' || fail "status --json with the summary unknown"
 import json, sys
 d = json.load(open(sys.argv[1]))
 assert d["health"] == "expiry unknown" and d["expiry"] is None, (d["health"], d["expiry"])
+assert "cannot be read" not in d["expiry_error"] and d["expiry_error"].startswith(sys.argv[2] + "/expiry: "), d["expiry_error"]
 assert "is watched for expiry" in d["health_reason"], d["health_reason"]
 PY
 status_at '2023-02-14 14:05:00' -s "$T/nx"
