@@ -3,8 +3,9 @@
 # shorter than the slow clients' fetches, each client pausing 1 s after a
 # fetch (a third of the CPU of fetching again at once). The reader-aware node's rsyncd
 # log shows 0 vanished files, no view is inconsistent, and the report puts
-# both nodes' peak revisions on disk side by side (the time rule node has
-# vanished files: the cleanup time breaks it, as it should).
+# both nodes' peak revisions on disk side by side (the time rule node
+# removes revisions under their readers, mostly with vanished files: the
+# cleanup time breaks it, as it should).
 . "$RSYNCSWAP_TOP/tests/lib.sh"
 need_rsyncswap
 need_root "rsyncd with use chroot = yes (as rsyncd.conf.example)"
@@ -27,7 +28,10 @@ assert r["pass"] is True
 assert f["inconsistent"] == 0, f
 assert c["reader-aware"]["nodes"] == [0] and c["time rule"]["nodes"] == [1], c
 assert c["reader-aware"]["vanished_log_lines"] == 0, c
-assert c["time rule"]["vanished_log_lines"] > 0, "the time rule was not broken: %s" % c
+# The time rule removes revisions under their readers; whether rsyncd then
+# logs a vanished file depends on what the reader still had to send.
+assert c["time rule"]["vanished_log_lines"] > 0 or \
+    c["time rule"]["removed_while_read"] > 0, "the time rule was not broken: %s" % c
 assert c["reader-aware"]["peak_revisions_on_disk"] >= 2, c
 # The harness's own view from /proc: no revision removed under a reader on
 # the reader-aware node; revisions read after their replacement go soon
