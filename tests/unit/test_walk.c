@@ -219,6 +219,24 @@ tcount(const char *line, int *which)
 }
 
 /*
+ * Asserts that directory d (at depth) got the time and was entered by
+ * exactly one visitor, the one given its file name.
+ */
+static void
+check_handed(const char *d, const char *name, int depth)
+{
+	char line[128];
+	int w, wf;
+
+	assert_int_equal(mtime(d), WALK_TIME);
+	snprintf(line, sizeof(line), "enter '%s' %d\n", d, depth);
+	assert_int_equal(tcount(line, &w), 1);
+	snprintf(line, sizeof(line), "file '%s/%s' %d\n", d, name, depth);
+	assert_int_equal(tcount(line, &wf), 1);
+	assert_int_equal(w, wf);
+}
+
+/*
  * On several threads: every directory gets the time, and each directory
  * and file reaches exactly one visitor, a directory's files the one that
  * entered it.
@@ -228,8 +246,8 @@ test_threads(void **unused)
 {
 	struct tree_visit tv[NVISIT];
 	const struct tree_visit *tvs[NVISIT];
-	char path[64], line[96];
-	int i, w, wf;
+	char path[64];
+	int i, w;
 
 	(void)unused;
 	for (i = 0; i < NDIRS; i++) {
@@ -253,19 +271,9 @@ test_threads(void **unused)
 	assert_int_equal(tcount("enter '' 0\n", &w), 1);
 	for (i = 0; i < NDIRS; i++) {
 		snprintf(path, sizeof(path), "d%02d", i);
-		assert_int_equal(mtime(path), WALK_TIME);
-		snprintf(line, sizeof(line), "enter '%s' 1\n", path);
-		assert_int_equal(tcount(line, &w), 1);
-		snprintf(line, sizeof(line), "file '%s/x.mft' 1\n", path);
-		assert_int_equal(tcount(line, &wf), 1);
-		assert_int_equal(w, wf);
+		check_handed(path, "x.mft", 1);
 		snprintf(path, sizeof(path), "d%02d/s", i);
-		assert_int_equal(mtime(path), WALK_TIME);
-		snprintf(line, sizeof(line), "enter '%s' 2\n", path);
-		assert_int_equal(tcount(line, &w), 1);
-		snprintf(line, sizeof(line), "file '%s/y.mft' 2\n", path);
-		assert_int_equal(tcount(line, &wf), 1);
-		assert_int_equal(w, wf);
+		check_handed(path, "y.mft", 2);
 	}
 	/* Each enter has its leave: 1 + 2 * NDIRS + sub, of both. */
 	assert_int_equal(tcount("leave 0\n", &w), 1);
