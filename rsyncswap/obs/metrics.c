@@ -40,8 +40,7 @@ metrics_count_revisions(int rsync_dirfd)
 	}
 	rewinddir(d);
 	while ((de = readdir(d)) != NULL)
-		if (swap_is_revision_name(de->d_name) ||
-		    swap_is_replaced_name(de->d_name))
+		if (swap_is_served_name(de->d_name))
 			n++;
 	closedir(d);
 	return n;

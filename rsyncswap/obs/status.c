@@ -101,8 +101,7 @@ status_revisions(int dirfd, char **names, size_t max)
 		return 0;
 	}
 	while ((de = readdir(d)) != NULL && n < max)
-		if ((swap_is_revision_name(de->d_name) ||
-		    swap_is_replaced_name(de->d_name)) &&
+		if (swap_is_served_name(de->d_name) &&
 		    (names[n] = strdup(de->d_name)) != NULL)
 			n++;
 	closedir(d);

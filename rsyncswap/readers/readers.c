@@ -65,7 +65,7 @@ pid_scan_path(struct pid_scan *ps, const char *path)
 		return;
 	memcpy(name, p, len);
 	name[len] = '\0';
-	if (!swap_is_revision_name(name) && !swap_is_replaced_name(name))
+	if (!swap_is_served_name(name))
 		return;
 	for (int i = 0; i < ps->nfound; i++)
 		if (strcmp(ps->found[i].name, name) == 0)

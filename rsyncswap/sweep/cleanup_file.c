@@ -65,8 +65,7 @@ parse_rev(const char *line, struct cleanup_rev *v)
 	if (sscanf(line, "rev %255s %lld %d %lld %lld %lld %lld %n", v->name,
 	    &v->until, &v->readers, &v->removable, &v->bytes, &v->inodes,
 	    &v->share, &off) != 7 || off == 0 ||
-	    (!swap_is_revision_name(v->name) &&
-	    !swap_is_replaced_name(v->name)))
+	    !swap_is_served_name(v->name))
 		return -1;
 	snprintf(v->why, sizeof(v->why), "%s", line + off);
 	v->why[strcspn(v->why, "\n")] = '\0';

@@ -318,8 +318,7 @@ privhelper_scan(struct readers_scan *s)
 			goto fail;
 		if (m.type == HELPER_DONE)
 			break;
-		if (!swap_is_revision_name(m.name) &&
-		    !swap_is_replaced_name(m.name))
+		if (!swap_is_served_name(m.name))
 			continue;
 		memset(&rd, 0, sizeof(rd));
 		rd.pid = (pid_t)m.pid;

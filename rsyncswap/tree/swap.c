@@ -71,6 +71,12 @@ swap_is_replaced_name(const char *name)
 }
 
 int
+swap_is_served_name(const char *name)
+{
+	return swap_is_revision_name(name) || swap_is_replaced_name(name);
+}
+
+int
 swap_read_current(int rsync_dirfd, char *buf, size_t bufsz, char *err,
     size_t errsz)
 {

@@ -53,4 +53,10 @@ int	swap_is_revision_name(const char *name);
 /* Returns 1 if name is such a replaced revision's. */
 int	swap_is_replaced_name(const char *name);
 
+/*
+ * Returns 1 if name is a revision's or a replaced revision's: a tree
+ * rsyncd may serve, that status lists and the cleanup rule removes.
+ */
+int	swap_is_served_name(const char *name);
+
 #endif
